@@ -88,7 +88,7 @@ func OpenSQL(t testing.TB, b Backend) (*sql.DB, string) {
 	kind, rest, _ := strings.Cut(dsn, ":")
 	driverDSN := rest
 	if kind == "sqlite" {
-		driverDSN = rest + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)"
+		driverDSN = rest + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_txlock=immediate"
 	} else {
 		driverDSN = addParams(rest, "parseTime=true&loc=UTC&charset=utf8mb4")
 	}
