@@ -1,0 +1,84 @@
+// Package config holds the one configuration struct of the platform and
+// loads it from, in increasing precedence: defaults, an optional YAML file,
+// TENDERHALL_* environment variables, and command-line flags. With nothing
+// configured, the platform runs on its embedded default: SQLite and blobs
+// under ./data, jobs in-process, listening on 127.0.0.1:8080.
+package config
+
+import (
+	"path/filepath"
+	"time"
+)
+
+// Config is the effective configuration.
+type Config struct {
+	Addr      string // HOST:PORT to listen on
+	DataDir   string // directory for the embedded database, blobs and keys
+	PublicURL string // external base URL, for links and presigned URLs; default http://Addr
+	Demo      bool   // seed demo organisations and users at start
+	LogLevel  string // debug, info, warn, error
+	LogFormat string // json or text
+
+	DatabaseDSN string // "sqlite:PATH" or "mysql:DSN"; default sqlite:DataDir/tenderhall.db
+	AutoMigrate bool   // apply migrations at start (default on for SQLite)
+
+	BlobKind       string // fs or minio
+	BlobDir        string // for fs; default DataDir/blobs
+	MinIOEndpoint  string // host:port
+	MinIOAccessKey string
+	MinIOSecretKey string // secret
+	MinIOBucket    string
+	MinIOUseSSL    bool
+
+	JobsKind      string // embedded or asynq
+	RedisAddr     string // host:port for asynq
+	RedisPassword string // secret
+	RedisDB       int
+
+	FieldKeyHex    string        // secret: 32 hex chars; default a key file generated under DataDir
+	SessionIdle    time.Duration // browser session idle timeout
+	SessionMax     time.Duration // browser session absolute lifetime
+	MaxBodyBytes   int64         // request body limit for JSON routes
+	ShutdownGrace  time.Duration // time given to requests and jobs at shutdown
+	TrustedProxies []string      // addresses whose X-Forwarded-For is believed
+}
+
+// Defaults returns the embedded-default configuration.
+func Defaults() Config {
+	return Config{
+		Addr:          "127.0.0.1:8080",
+		DataDir:       "./data",
+		LogLevel:      "info",
+		LogFormat:     "json",
+		BlobKind:      "fs",
+		MinIOBucket:   "tenderhall",
+		JobsKind:      "embedded",
+		SessionIdle:   12 * time.Hour,
+		SessionMax:    7 * 24 * time.Hour,
+		MaxBodyBytes:  1 << 20,
+		ShutdownGrace: 20 * time.Second,
+	}
+}
+
+// finish fills the settings that default from others.
+func (c *Config) finish() {
+	if c.DatabaseDSN == "" {
+		c.DatabaseDSN = "sqlite:" + filepath.Join(c.DataDir, "tenderhall.db")
+		c.AutoMigrate = true
+	}
+	if c.BlobDir == "" {
+		c.BlobDir = filepath.Join(c.DataDir, "blobs")
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.Addr
+	}
+}
+
+// Embedded reports whether the configuration runs entirely in-process
+// (SQLite, local blobs, embedded jobs).
+func (c Config) Embedded() bool {
+	return len(c.DatabaseDSN) > 7 && c.DatabaseDSN[:7] == "sqlite:" && c.BlobKind == "fs" && c.JobsKind == "embedded"
+}
+
+// FieldKeyFile is where the embedded default keeps its generated field key.
+func (c Config) FieldKeyFile() string { return filepath.Join(c.DataDir, "keys", "field.key") }
