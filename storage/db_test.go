@@ -247,7 +247,6 @@ func TestOpenUnreachableMySQLIsUnavailable(t *testing.T) {
 	}
 }
 
-
 func TestMaskDSN(t *testing.T) {
 	got := storage.MaskDSN("mysql:root:hunter2@tcp(127.0.0.1:3306)/th")
 	if got != "mysql:root:****@tcp(127.0.0.1:3306)/th" {

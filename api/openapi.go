@@ -1,0 +1,171 @@
+package api
+
+import (
+	"reflect"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/gin-gonic/gin"
+)
+
+// The OpenAPI 3 document is generated from the route table, so it lists
+// exactly the routes the router serves; TestOpenAPIMatchesRouter checks that
+// against gin's own list.
+
+var ginParam = regexp.MustCompile(`[:*]([A-Za-z_]+)`)
+
+// openAPIPath turns a gin pattern into an OpenAPI path template.
+func openAPIPath(p string) string { return ginParam.ReplaceAllString(p, "{$1}") }
+
+type openAPIDoc struct {
+	once sync.Once
+	doc  map[string]any
+}
+
+var docCache openAPIDoc
+
+func (s *Server) openAPI(c *gin.Context) error {
+	docCache.once.Do(func() { docCache.doc = s.buildOpenAPI() })
+	c.Header("Cache-Control", "public, max-age=60")
+	return ok(c, docCache.doc)
+}
+
+func (s *Server) buildOpenAPI() map[string]any {
+	schemas := map[string]any{}
+	paths := map[string]any{}
+	for _, r := range s.routes {
+		p := openAPIPath(r.path)
+		item, _ := paths[p].(map[string]any)
+		if item == nil {
+			item = map[string]any{}
+			paths[p] = item
+		}
+		item[strings.ToLower(r.method)] = s.operation(r, schemas)
+	}
+	schemas["Error"] = schemaOf(reflect.TypeOf(ErrorBody{}), schemas)
+	return map[string]any{
+		"openapi": "3.0.3",
+		"info": map[string]any{"title": "TenderHall API", "version": s.deps.Version,
+			"description": "公共资源交易与电子招投标平台 / public-resource trading and e-bidding platform"},
+		"paths": paths,
+		"components": map[string]any{
+			"schemas": schemas,
+			"securitySchemes": map[string]any{
+				"bearer":  map[string]any{"type": "http", "scheme": "bearer"},
+				"session": map[string]any{"type": "apiKey", "in": "cookie", "name": sessionCookie},
+			},
+		},
+	}
+}
+
+func (s *Server) operation(r route, schemas map[string]any) map[string]any {
+	op := map[string]any{
+		"summary":     r.summary,
+		"tags":        []string{r.tag},
+		"operationId": operationID(r),
+		"x-access":    r.access.String(),
+	}
+	var params []any
+	for _, m := range ginParam.FindAllStringSubmatch(r.path, -1) {
+		params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
+	}
+	if params != nil {
+		op["parameters"] = params
+	}
+	if !r.access.public {
+		op["security"] = []any{map[string]any{"bearer": []string{}}, map[string]any{"session": []string{}}}
+	}
+	if r.request != nil {
+		op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
+			"application/json": map[string]any{"schema": schemaRef(reflect.TypeOf(r.request), schemas)}}}
+	}
+	okResp := map[string]any{"description": "OK"}
+	if r.respond != nil {
+		okResp["content"] = map[string]any{"application/json": map[string]any{"schema": schemaRef(reflect.TypeOf(r.respond), schemas)}}
+	}
+	errResp := map[string]any{"description": "Error", "content": map[string]any{
+		"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Error"}}}}
+	op["responses"] = map[string]any{"200": okResp, "default": errResp}
+	return op
+}
+
+func operationID(r route) string {
+	parts := []string{strings.ToLower(r.method)}
+	for _, seg := range strings.Split(r.path, "/") {
+		seg = strings.Trim(seg, ":*")
+		if seg == "" || seg == "api" || seg == "v1" {
+			continue
+		}
+		parts = append(parts, strings.NewReplacer("-", "_", ".", "_").Replace(seg))
+	}
+	return strings.Join(parts, "_")
+}
+
+// schemaRef returns a $ref for named structs (registering them) or an inline schema.
+func schemaRef(t reflect.Type, schemas map[string]any) map[string]any {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() == reflect.Struct && t.Name() != "" && t.PkgPath() != "time" {
+		if _, done := schemas[t.Name()]; !done {
+			schemas[t.Name()] = map[string]any{} // placeholder against recursion
+			schemas[t.Name()] = schemaOf(t, schemas)
+		}
+		return map[string]any{"$ref": "#/components/schemas/" + t.Name()}
+	}
+	return schemaOf(t, schemas)
+}
+
+func schemaOf(t reflect.Type, schemas map[string]any) map[string]any {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return map[string]any{"type": "string"}
+	case reflect.Bool:
+		return map[string]any{"type": "boolean"}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint32, reflect.Uint64:
+		return map[string]any{"type": "integer", "format": "int64"}
+	case reflect.Float32, reflect.Float64:
+		return map[string]any{"type": "number"}
+	case reflect.Slice, reflect.Array:
+		return map[string]any{"type": "array", "items": schemaRef(t.Elem(), schemas)}
+	case reflect.Map:
+		return map[string]any{"type": "object", "additionalProperties": schemaRef(t.Elem(), schemas)}
+	case reflect.Struct:
+		if t.PkgPath() == "time" && t.Name() == "Time" {
+			return map[string]any{"type": "string", "format": "date-time"}
+		}
+		return structSchema(t, schemas)
+	}
+	return map[string]any{}
+}
+
+func structSchema(t reflect.Type, schemas map[string]any) map[string]any {
+	props := map[string]any{}
+	var req []string
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		props[name] = schemaRef(f.Type, schemas)
+		if !strings.Contains(opts, "omitempty") && f.Tag.Get("required") == "true" {
+			req = append(req, name)
+		}
+	}
+	s := map[string]any{"type": "object", "properties": props}
+	if req != nil {
+		s["required"] = req
+	}
+	return s
+}

@@ -1,0 +1,78 @@
+// Package api is the HTTP face of TenderHall: the route table, request and
+// response types, authentication and role checks, and the one adapter that
+// turns domain errors into HTTP statuses.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tenderhall/tenderhall/accounts"
+	"github.com/tenderhall/tenderhall/eventlog"
+	"github.com/tenderhall/tenderhall/internal/apperr"
+	"github.com/tenderhall/tenderhall/internal/clock"
+	"github.com/tenderhall/tenderhall/storage"
+)
+
+// Deps are what the HTTP layer serves from. cmd builds them.
+type Deps struct {
+	Log            *slog.Logger
+	Clock          clock.Clock
+	Accounts       *accounts.Service
+	Events         *eventlog.Service
+	Blobs          storage.Blobs
+	Ready          []ReadyCheck
+	MaxBodyBytes   int64
+	SecureCookies  bool     // set the Secure flag on cookies (when served over TLS)
+	TrustedProxies []string // proxies whose X-Forwarded-For is believed
+	Version        string
+}
+
+// Server is the HTTP service.
+type Server struct {
+	deps    Deps
+	log     *slog.Logger
+	metrics *metrics
+	routes  []route
+	engine  *gin.Engine
+}
+
+// New builds the server and its route table.
+func New(d Deps) *Server {
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	if d.Clock == nil {
+		d.Clock = clock.System{}
+	}
+	if d.MaxBodyBytes == 0 {
+		d.MaxBodyBytes = 1 << 20
+	}
+	s := &Server{deps: d, log: d.Log, metrics: newMetrics()}
+	s.routes = s.routeTable()
+	s.engine = s.buildEngine()
+	return s
+}
+
+// Handler returns the http.Handler serving every route.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+func (s *Server) buildEngine() *gin.Engine {
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	e.HandleMethodNotAllowed = true
+	e.SetTrustedProxies(s.deps.TrustedProxies)
+	e.Use(withRequestID(s.deps.Clock), recoverPanics(s.log), securityHeaders, s.metrics.middleware, accessLog(s.log))
+	for _, r := range s.routes {
+		handlers := []gin.HandlerFunc{limitBody(s.deps.MaxBodyBytes), s.authorize(r.access)}
+		handlers = append(handlers, adapt(s.log, r.handler))
+		e.Handle(r.method, r.path, handlers...)
+	}
+	e.NoRoute(func(c *gin.Context) { serveError(c, s.log, errNoRoute) })
+	e.NoMethod(func(c *gin.Context) {
+		serveError(c, s.log, apperr.New(apperr.Invalid, "该接口不支持此请求方法", "method not allowed on this route").WithCode("method_not_allowed"))
+	})
+	return e
+}

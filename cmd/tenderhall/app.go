@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/tenderhall/tenderhall/accounts"
+	"github.com/tenderhall/tenderhall/eventlog"
+	"github.com/tenderhall/tenderhall/internal/clock"
+	"github.com/tenderhall/tenderhall/internal/config"
+	"github.com/tenderhall/tenderhall/internal/jobs"
+	"github.com/tenderhall/tenderhall/notary"
+	"github.com/tenderhall/tenderhall/storage"
+)
+
+// app is the wired platform: every service built from one configuration.
+type app struct {
+	cfg      config.Config
+	log      *slog.Logger
+	clock    clock.Clock
+	db       *storage.DB
+	blobs    storage.Blobs
+	minio    *storage.MinIO // set when blobs.kind is minio, for bucket creation at start
+	fieldKey []byte
+	events   *eventlog.Service
+	accounts *accounts.Service
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// openApp builds the services. It does not need the database or MinIO to be
+// up: connections are made lazily and startup() waits for them, so that a
+// server started before its database reports "not ready" instead of dying.
+func (e *env) openApp(ctx context.Context, cfg config.Config) (*app, error) {
+	a := &app{cfg: cfg, log: newLogger(cfg, e.errOut), clock: clock.System{}}
+	key, err := loadFieldKey(cfg)
+	if err != nil {
+		return nil, err
+	}
+	a.fieldKey = key
+	fields, err := notary.NewFieldCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	if a.db, err = storage.Open(ctx, cfg.DatabaseDSN); err != nil {
+		return nil, err
+	}
+	if err := a.openBlobs(); err != nil {
+		a.db.Close()
+		return nil, err
+	}
+	a.events = eventlog.New(a.db, a.clock)
+	opts := accounts.DefaultOptions()
+	opts.BrowserIdle, opts.BrowserLifetime = cfg.SessionIdle, cfg.SessionMax
+	a.accounts = accounts.New(a.db, a.events, a.clock, fields, opts)
+	return a, nil
+}
+
+func (a *app) openBlobs() error {
+	if a.cfg.BlobKind == "minio" {
+		m, err := storage.NewMinIOClient(storage.MinIOConfig{Endpoint: a.cfg.MinIOEndpoint, AccessKey: a.cfg.MinIOAccessKey,
+			SecretKey: a.cfg.MinIOSecretKey, Bucket: a.cfg.MinIOBucket, UseSSL: a.cfg.MinIOUseSSL})
+		a.blobs, a.minio = m, m
+		return err
+	}
+	fs, err := storage.NewFS(a.cfg.BlobDir, storage.PresignConfig{BaseURL: a.cfg.PublicURL, Secret: a.derive("presign")})
+	a.blobs = fs
+	return err
+}
+
+// derive makes a purpose-specific secret from the field key, so replicas
+// sharing the configured key agree on it without another setting.
+func (a *app) derive(purpose string) []byte {
+	m := hmac.New(sha256.New, a.fieldKey)
+	m.Write([]byte("tenderhall/" + purpose + "/v1"))
+	return m.Sum(nil)
+}
+
+// newQueue builds the configured job queue. The embedded queue keeps its
+// table in the platform database, so it needs the database to be up.
+func (a *app) newQueue() (jobs.Queue, error) {
+	opts := jobs.Options{Logger: a.log, Clock: a.clock, ShutdownTimeout: a.cfg.ShutdownGrace}
+	if a.cfg.JobsKind == "asynq" {
+		return jobs.NewAsynq(jobs.RedisConfig{Addr: a.cfg.RedisAddr, Password: a.cfg.RedisPassword, DB: a.cfg.RedisDB},
+			jobs.AsynqOptions{Options: opts})
+	}
+	return jobs.NewEmbedded(a.db.SQL(), string(a.db.Dialect()), jobs.EmbeddedOptions{Options: opts})
+}
+
+func (a *app) close() {
+	if a.db != nil {
+		a.db.Close()
+	}
+}
+
+// loadFieldKey returns the configured SM4 key for personal data at rest, or
+// on the embedded default the key kept in DATA/keys/field.key, generating
+// it (mode 0600) on first start. The key is never printed or logged.
+func loadFieldKey(cfg config.Config) ([]byte, error) {
+	if cfg.FieldKeyHex != "" {
+		return hex.DecodeString(cfg.FieldKeyHex)
+	}
+	path := cfg.FieldKeyFile()
+	b, err := os.ReadFile(path)
+	if err == nil {
+		key, derr := hex.DecodeString(strings.TrimSpace(string(b)))
+		if derr != nil || len(key) != notary.FieldKeySize {
+			return nil, &config.Error{Key: "security.field_key", Source: path, Msg: "the key file is corrupt; restore it from backup"}
+		}
+		return key, nil
+	}
+	if !os.IsNotExist(err) {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	key := make([]byte, notary.FieldKeySize)
+	rand.Read(key)
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, []byte(hex.EncodeToString(key)+"\n"), 0o600); err != nil {
+		return nil, err
+	}
+	return key, nil
+}

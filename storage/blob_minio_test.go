@@ -1,0 +1,168 @@
+package storage_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"io"
+	"net/url"
+	"testing"
+	"testing/iotest"
+	"time"
+
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
+
+	"github.com/tenderhall/tenderhall/internal/apperr"
+	"github.com/tenderhall/tenderhall/internal/testenv"
+	"github.com/tenderhall/tenderhall/storage"
+	"github.com/tenderhall/tenderhall/storage/blobtest"
+)
+
+func TestBlobMinIOConformance(t *testing.T) {
+	cfg := blobMinIOConfig(t)
+	blobtest.Run(t, func(t *testing.T) storage.Blobs {
+		s, _ := blobMinIOStore(t, cfg)
+		return s
+	})
+}
+
+// blobMinIOConfig reads the server from TENDERHALL_TEST_MINIO
+// (http://ACCESS:SECRET@host:port); it skips, or fails under CI, when unset.
+func blobMinIOConfig(t testing.TB) storage.MinIOConfig {
+	t.Helper()
+	raw := testenv.Require(t, testenv.MinIOVar)
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.User == nil {
+		t.Fatalf("%s = %q: want http://ACCESS:SECRET@host:port", testenv.MinIOVar, raw)
+	}
+	secret, _ := u.User.Password()
+	return storage.MinIOConfig{
+		Endpoint:  u.Host,
+		AccessKey: u.User.Username(),
+		SecretKey: secret,
+		UseSSL:    u.Scheme == "https",
+	}
+}
+
+// blobMinIOStore returns a store on a fresh random bucket, which cleanup
+// removes with everything in it, and the configuration naming the bucket.
+func blobMinIOStore(t testing.TB, cfg storage.MinIOConfig) (*storage.MinIO, storage.MinIOConfig) {
+	t.Helper()
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	cfg.Bucket = "th-test-" + hex.EncodeToString(b[:])
+	s, err := storage.NewMinIO(t.Context(), cfg)
+	if err != nil {
+		t.Fatalf("NewMinIO: %v", err)
+	}
+	t.Cleanup(func() { blobRemoveBucket(t, cfg) })
+	return s, cfg
+}
+
+// blobRemoveBucket force-deletes cfg's bucket: objects, versions and
+// unfinished uploads go with it.
+func blobRemoveBucket(t testing.TB, cfg storage.MinIOConfig) {
+	t.Helper()
+	client := blobMinIOClient(t, cfg)
+	// The test's context is already cancelled when cleanup runs.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := client.RemoveBucketWithOptions(ctx, cfg.Bucket, minio.RemoveBucketOptions{ForceDelete: true}); err != nil {
+		t.Errorf("removing test bucket %s: %v", cfg.Bucket, err)
+	}
+}
+
+// blobMinIOClient returns a raw client, to look behind the store's back.
+func blobMinIOClient(t testing.TB, cfg storage.MinIOConfig) *minio.Client {
+	t.Helper()
+	client, err := minio.New(cfg.Endpoint, &minio.Options{
+		Creds:  credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
+		Secure: cfg.UseSSL,
+	})
+	if err != nil {
+		t.Fatalf("minio client: %v", err)
+	}
+	return client
+}
+
+// A streamed Save that fails after its first 16 MiB part was uploaded, by
+// the reader or by cancellation, must abort the multipart upload rather
+// than leave parts occupying the disk.
+func TestBlobMinIOFailedSaveAbortsUpload(t *testing.T) {
+	s, cfg := blobMinIOStore(t, blobMinIOConfig(t))
+	injected := errors.New("injected")
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	cancelling := blobReaderFunc(func([]byte) (int, error) { cancel(); return 0, nil })
+	for key, r := range map[string]io.Reader{
+		"fail/reader": io.MultiReader(io.LimitReader(blobZeros{}, 17<<20), iotest.ErrReader(injected)),
+		"fail/cancel": io.MultiReader(io.LimitReader(blobZeros{}, 17<<20), cancelling, blobZeros{}),
+	} {
+		if _, err := s.Save(ctx, key, r, -1); err == nil {
+			t.Fatalf("Save(%s) succeeded", key)
+		}
+	}
+	for u := range blobMinIOClient(t, cfg).ListIncompleteUploads(t.Context(), cfg.Bucket, "", true) {
+		t.Errorf("multipart upload left behind: %+v", u)
+	}
+}
+
+// blobZeros yields zero bytes without end.
+type blobZeros struct{}
+
+func (blobZeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
+
+// blobReaderFunc adapts a function to io.Reader.
+type blobReaderFunc func([]byte) (int, error)
+
+func (f blobReaderFunc) Read(p []byte) (int, error) { return f(p) }
+
+func TestBlobMinIOPingWithoutBucket(t *testing.T) {
+	s, cfg := blobMinIOStore(t, blobMinIOConfig(t))
+	client := blobMinIOClient(t, cfg)
+	if err := client.RemoveBucket(t.Context(), cfg.Bucket); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Ping(t.Context()); !apperr.Is(err, apperr.Unavailable) {
+		t.Errorf("Ping after the bucket vanished: %v, want Unavailable", err)
+	}
+	// Put the bucket back for the cleanup to remove.
+	if err := client.MakeBucket(t.Context(), cfg.Bucket, minio.MakeBucketOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestBlobMinIOBadCredentials(t *testing.T) {
+	cfg := blobMinIOConfig(t)
+	cfg.SecretKey += "-wrong"
+	cfg.Bucket = "th-test-badcreds"
+	if _, err := storage.NewMinIO(t.Context(), cfg); !apperr.Is(err, apperr.Unavailable) {
+		t.Errorf("NewMinIO with a wrong secret: %v, want Unavailable", err)
+	}
+}
+
+// These need no server.
+func TestBlobMinIOConfigErrors(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	for _, tc := range []struct {
+		name string
+		cfg  storage.MinIOConfig
+		want apperr.Kind
+	}{
+		{"no endpoint", storage.MinIOConfig{Bucket: "b"}, apperr.Invalid},
+		{"no bucket", storage.MinIOConfig{Endpoint: "127.0.0.1:1"}, apperr.Invalid},
+		{"endpoint with a path", storage.MinIOConfig{Endpoint: "127.0.0.1:1/x", Bucket: "bucket"}, apperr.Invalid},
+		{"bad bucket name", storage.MinIOConfig{Endpoint: "127.0.0.1:1", Bucket: "Bad_Bucket"}, apperr.Invalid},
+		{"unreachable", storage.MinIOConfig{Endpoint: "127.0.0.1:1", Bucket: "bucket"}, apperr.Unavailable},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := storage.NewMinIO(ctx, tc.cfg)
+			if !apperr.Is(err, tc.want) {
+				t.Fatalf("NewMinIO: %v, want kind %v", err, tc.want)
+			}
+		})
+	}
+}
