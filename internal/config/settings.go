@@ -69,7 +69,6 @@ func duration(key, usage string, p func(*Config) *time.Duration) setting {
 		get: func(c *Config) string { return p(c).String() }}
 }
 
-
 // settings is the table of every configuration key.
 var settings = []setting{
 	str("addr", "HOST:PORT to listen on", func(c *Config) *string { return &c.Addr }, false),
