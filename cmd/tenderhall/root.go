@@ -43,12 +43,16 @@ func newRoot(getenv func(string) string, out, errOut io.Writer) *cobra.Command {
 	return root
 }
 
+// settingFlags are the flags that set configuration keys of the same name;
+// other flags (migrate --status) belong to their command.
+var settingFlags = map[string]bool{"config": true, "addr": true, "data": true, "demo": true}
+
 // load reads the configuration with the flags the user gave on cmd. Flags
 // named like settings ("addr", "data", "demo") override them.
 func (e *env) load(cmd *cobra.Command) (config.Config, config.Sources, error) {
 	flags := map[string]string{}
 	visit := func(f *pflag.Flag) {
-		if f.Changed {
+		if f.Changed && settingFlags[f.Name] {
 			flags[f.Name] = f.Value.String()
 		}
 	}
