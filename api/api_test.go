@@ -68,6 +68,13 @@ func newEnv(t *testing.T, b dbtest.Backend) *testEnv {
 	return e
 }
 
+// forEachBackend runs fn on a fresh server over each database backend.
+func forEachBackend(t *testing.T, fn func(t *testing.T, e *testEnv)) {
+	for _, b := range dbtest.Backends() {
+		t.Run(string(b), func(t *testing.T) { fn(t, newEnv(t, b)) })
+	}
+}
+
 // makeUsers creates the first admin through setup, then one user per role.
 func (e *testEnv) makeUsers(ctx context.Context) {
 	t := e.t

@@ -21,37 +21,38 @@ func concretePath(p string) string {
 // declares: anonymous callers get 401 on non-public routes, roles outside
 // the rule get 403 from the role check, and roles inside it get past it.
 func TestEveryRouteAgainstEveryRole(t *testing.T) {
-	e := newEnv(t, dbtest.SQLite)
-	for _, r := range e.srv.routes {
-		path := concretePath(r.path)
-		// A forwarded header makes an internal route treat the loopback test
-		// client as remote, as it would be behind a proxy.
-		remote := []string{"X-Forwarded-For", "203.0.113.9"}
-		resp := e.do(r.method, path, "", nil, remote...)
-		if !r.access.public && resp.StatusCode != http.StatusUnauthorized {
-			t.Errorf("%s %s anonymous: status %d, want 401", r.method, r.path, resp.StatusCode)
+	forEachBackend(t, func(t *testing.T, e *testEnv) {
+		for _, r := range e.srv.routes {
+			path := concretePath(r.path)
+			// A forwarded header makes an internal route treat the loopback test
+			// client as remote, as it would be behind a proxy.
+			remote := []string{"X-Forwarded-For", "203.0.113.9"}
+			resp := e.do(r.method, path, "", nil, remote...)
+			if !r.access.public && resp.StatusCode != http.StatusUnauthorized {
+				t.Errorf("%s %s anonymous: status %d, want 401", r.method, r.path, resp.StatusCode)
+			}
+			if r.access.public && resp.StatusCode == http.StatusUnauthorized {
+				t.Errorf("%s %s is public but answered 401", r.method, r.path)
+			}
+			for _, role := range accounts.Roles() {
+				resp := e.do(r.method, path, e.tokens[role], nil, remote...)
+				denied := resp.StatusCode == http.StatusForbidden && errorOf(t, resp).Code == "forbidden_role"
+				if r.access.public {
+					continue
+				}
+				p := accounts.Principal{Roles: []accounts.Role{role}}
+				if want := !r.access.allows(p); denied != want {
+					t.Errorf("%s %s as %s: denied=%v (status %d), want denied=%v", r.method, r.path, role, denied, resp.StatusCode, want)
+				}
+				if resp.StatusCode == http.StatusUnauthorized {
+					t.Errorf("%s %s as %s: 401 with a valid token", r.method, r.path, role)
+				}
+				if r.path == "/api/v1/auth/logout" {
+					e.tokens[role] = e.login(usernameOf(role))
+				}
+			}
 		}
-		if r.access.public && resp.StatusCode == http.StatusUnauthorized {
-			t.Errorf("%s %s is public but answered 401", r.method, r.path)
-		}
-		for _, role := range accounts.Roles() {
-			resp := e.do(r.method, path, e.tokens[role], nil, remote...)
-			denied := resp.StatusCode == http.StatusForbidden && errorOf(t, resp).Code == "forbidden_role"
-			if r.access.public {
-				continue
-			}
-			p := accounts.Principal{Roles: []accounts.Role{role}}
-			if want := !r.access.allows(p); denied != want {
-				t.Errorf("%s %s as %s: denied=%v (status %d), want denied=%v", r.method, r.path, role, denied, resp.StatusCode, want)
-			}
-			if resp.StatusCode == http.StatusUnauthorized {
-				t.Errorf("%s %s as %s: 401 with a valid token", r.method, r.path, role)
-			}
-			if r.path == "/api/v1/auth/logout" {
-				e.tokens[role] = e.login(usernameOf(role))
-			}
-		}
-	}
+	})
 }
 
 func usernameOf(r accounts.Role) string {

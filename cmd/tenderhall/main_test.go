@@ -194,3 +194,44 @@ func TestServeWithDatabaseDownIsNotReady(t *testing.T) {
 		t.Fatalf("log does not say which dependency it waits for:\n%s", logs.String())
 	}
 }
+
+func TestServeWithRedisDownIsNotReady(t *testing.T) {
+	env := map[string]string{"TENDERHALL_JOBS_KIND": "asynq", "TENDERHALL_REDIS_ADDR": "127.0.0.1:1"}
+	base, _, logs := startServe(t, env, "--data", t.TempDir())
+	body := waitStatus(t, base+"/readyz", 503)
+	if !strings.Contains(body, `"queue":"unavailable"`) || !strings.Contains(body, `"database":"ok"`) {
+		t.Fatalf("readyz body %s", body)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(logs.String(), `"step":"job queue"`) && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond) // waiting for the retry loop's first log line
+	}
+	if !strings.Contains(logs.String(), `"step":"job queue"`) {
+		t.Fatalf("log does not name the job queue:\n%s", logs.String())
+	}
+}
+
+func TestWorkerRunsAndStopsGracefully(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"TENDERHALL_DATA": dir}
+	if _, _, err := execute(t, env, "migrate"); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	logs := &syncBuffer{}
+	root := newRoot(func(k string) string { return env[k] }, io.Discard, logs)
+	root.SetArgs([]string{"worker"})
+	done := make(chan error, 1)
+	go func() { done <- root.ExecuteContext(ctx) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(logs.String(), "worker running") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond) // waiting for the worker's start-up log line
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("worker after cancel: %v", err)
+	}
+	if !strings.Contains(logs.String(), "worker running") {
+		t.Fatalf("worker never started:\n%s", logs.String())
+	}
+}
