@@ -2,11 +2,8 @@ package notary
 
 import (
 	"bytes"
-	"encoding/hex"
 	"strings"
 	"testing"
-
-	"github.com/emmansun/gmsm/sm4"
 
 	"github.com/tenderhall/tenderhall/internal/apperr"
 )
@@ -59,20 +56,5 @@ func flip(s string) string {
 func TestFieldCipherKeySize(t *testing.T) {
 	if _, err := NewFieldCipher(make([]byte, 15)); !apperr.Is(err, apperr.Invalid) {
 		t.Fatalf("err = %v, want Invalid", err)
-	}
-}
-
-// GB/T 32907-2016 appendix A example 1: a single block encryption.
-func TestSM4StandardVector(t *testing.T) {
-	key, _ := hex.DecodeString("0123456789abcdeffedcba9876543210")
-	want, _ := hex.DecodeString("681edf34d206965e86b3e94f536e4246")
-	c, err := sm4.NewCipher(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := make([]byte, 16)
-	c.Encrypt(out, key)
-	if !bytes.Equal(out, want) {
-		t.Fatalf("SM4(%x) = %x, want %x", key, out, want)
 	}
 }
