@@ -59,7 +59,11 @@ func newEnv(t *testing.T, b dbtest.Backend) *testEnv {
 	}
 	e := &testEnv{t: t, clock: clk, accounts: acc, events: events, password: testPassword,
 		tokens: map[accounts.Role]string{}, ids: map[accounts.Role]int64{}}
-	e.srv = New(Deps{Clock: clk, Accounts: acc, Events: events, Blobs: blobs, MaxBodyBytes: 64 << 10,
+	platformKey, err := notary.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv = New(Deps{Clock: clk, Accounts: acc, Events: events, Tree: events.Tree(platformKey), Blobs: blobs, MaxBodyBytes: 64 << 10,
 		Log: discardLogger(), Version: "test",
 		Ready: []ReadyCheck{{Name: "database", Check: db.Ping}, {Name: "fake", Check: func(context.Context) error { return e.ready }}}})
 	e.http = httptest.NewServer(e.srv.Handler())

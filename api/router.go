@@ -53,6 +53,15 @@ func (s *Server) routeTable() []route {
 		{http.MethodDelete, "/api/v1/users/:id/roles/:role", roles(accounts.RoleAdmin), "Revoke a role", "accounts", nil, UserView{}, s.revokeRole},
 		{http.MethodPost, "/api/v1/users/:id/grants", roles(accounts.RoleAdmin), "Grant a role on one project", "accounts", GrantRequest{}, gin.H{}, s.grantProject},
 
+		// Transparency log (eventlog/LOG.md): public, checkable offline against signed heads.
+		{http.MethodGet, "/api/v1/log/events", public, "Logged events by sequence, with leaf hashes", "log", nil, LogEventPage{}, s.logEvents},
+		{http.MethodGet, "/api/v1/log/head", public, "The latest signed tree head", "log", nil, LogHead{}, s.logHead},
+		{http.MethodGet, "/api/v1/log/heads", public, "Signed tree heads in signing order", "log", nil, LogHeadPage{}, s.logHeads},
+		{http.MethodPost, "/api/v1/log/heads", roles(accounts.RoleAdmin, accounts.RoleSupervisor), "Sign a tree head of the current log now", "log", nil, LogHead{}, s.signLogHead},
+		{http.MethodGet, "/api/v1/log/proof/inclusion", public, "Inclusion proof of an event in a tree size", "log", nil, LogInclusionProof{}, s.logInclusion},
+		{http.MethodGet, "/api/v1/log/proof/consistency", public, "Consistency proof between two tree sizes", "log", nil, LogConsistencyProof{}, s.logConsistency},
+		{http.MethodGet, "/api/v1/log/key", public, "The platform public key that signs tree heads", "log", nil, LogKey{}, s.logKey},
+
 		// Audit trail.
 		{http.MethodGet, "/api/v1/audit/events", roles(accounts.RoleAdmin, accounts.RoleSupervisor), "Read the event log by sequence", "audit", nil, EventPage{}, s.auditEvents},
 	}

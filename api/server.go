@@ -22,6 +22,7 @@ type Deps struct {
 	Clock          clock.Clock
 	Accounts       *accounts.Service
 	Events         *eventlog.Service
+	Tree           *eventlog.Tree // the transparency log; nil answers its routes with 503
 	Blobs          storage.Blobs
 	Ready          []ReadyCheck
 	MaxBodyBytes   int64

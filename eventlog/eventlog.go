@@ -7,14 +7,17 @@ package eventlog
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"time"
 
 	"github.com/tenderhall/tenderhall/internal/apperr"
 	"github.com/tenderhall/tenderhall/internal/clock"
+	"github.com/tenderhall/tenderhall/notary"
 	"github.com/tenderhall/tenderhall/storage"
 )
 
-// Event is one entry of the log.
+// Event is one entry of the log. LeafHash is its Merkle leaf hash (hex),
+// computed from LeafInput when it is appended.
 type Event struct {
 	Seq        int64     `json:"seq" gorm:"column:seq;primaryKey"`
 	OccurredAt time.Time `json:"occurredAt" gorm:"column:occurred_at"`
@@ -24,6 +27,7 @@ type Event struct {
 	IP         string    `json:"ip" gorm:"column:ip"`
 	RequestID  string    `json:"requestId" gorm:"column:request_id"`
 	Payload    string    `json:"payload" gorm:"column:payload"`
+	LeafHash   string    `json:"leafHash" gorm:"column:leaf_hash"`
 }
 
 // TableName maps Event to the events table.
@@ -40,17 +44,23 @@ type Entry struct {
 // Service appends to and reads the event log.
 type Service struct {
 	db    *storage.DB
+	st    store
 	clock clock.Clock
 }
 
 // New returns the event log service over db.
-func New(db *storage.DB, c clock.Clock) *Service { return &Service{db: db, clock: c} }
+func New(db *storage.DB, c clock.Clock) *Service { return &Service{db: db, st: store{db}, clock: c} }
 
 // Append adds e to the log inside the transaction carried by ctx (starting
 // one when there is none) and returns the stored event. The sequence number
 // comes from a counter row locked for the rest of the transaction, so
-// concurrent appends from several replicas keep one gap-free sequence. The
-// request's address and ID are taken from ctx (see WithRequest).
+// concurrent appends from several replicas keep one gap-free sequence. In
+// the same transaction it stores the event's leaf hash and the perfect
+// subtrees of the Merkle tree the event completes (O(log n) hashes, at most
+// one read), so the transparency log never lags the events. The request's
+// address and ID are taken from ctx (see WithRequest). The time is kept to
+// the millisecond, as the database stores it and the leaf hashes it. Errors
+// are apperr.Internal for an incomplete entry, otherwise those of storage.
 func (s *Service) Append(ctx context.Context, e Entry) (Event, error) {
 	if e.Type == "" || e.Subject == "" || e.Actor == "" {
 		return Event{}, apperr.New(apperr.Internal, "事件缺少类型、主体或操作者", "event needs type, subject and actor")
@@ -60,60 +70,63 @@ func (s *Service) Append(ctx context.Context, e Entry) (Event, error) {
 		return Event{}, apperr.Wrap(err, apperr.Internal, "事件内容无法编码", "event payload cannot be encoded")
 	}
 	meta := requestFrom(ctx)
-	ev := Event{Type: e.Type, Subject: e.Subject, Actor: e.Actor, IP: meta.IP,
-		RequestID: meta.ID, Payload: string(payload), OccurredAt: s.clock.Now().UTC()}
+	ev := Event{Type: e.Type, Subject: e.Subject, Actor: e.Actor, IP: meta.IP, RequestID: meta.ID,
+		Payload: string(payload), OccurredAt: s.clock.Now().UTC().Truncate(time.Millisecond)}
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		seq, err := s.nextSeq(ctx)
+		seq, tree, err := s.st.advance(ctx)
 		if err != nil {
 			return err
 		}
+		if tree < seq {
+			// Events written before migration 0003 are not in the tree yet:
+			// hash them first, under the same lock (see Backfill).
+			if err := s.catchUp(ctx, tree-1, seq-1); err != nil {
+				return err
+			}
+		}
 		ev.Seq = seq
-		return storage.Translate(s.db.Conn(ctx).Create(&ev).Error)
+		leaf := LeafHash(ev)
+		ev.LeafHash = leaf.String()
+		nodes, err := notary.AppendNodes(uint64(seq-1), leaf, s.st.nodes(ctx, true))
+		if err != nil {
+			return err
+		}
+		if err := s.st.insertEvent(ctx, &ev); err != nil {
+			return err
+		}
+		if err := s.st.insertNodes(ctx, nodes); err != nil {
+			return err
+		}
+		if tree < seq {
+			return s.st.setTreeSize(ctx, seq)
+		}
+		return nil
 	})
 	return ev, err
 }
 
-// nextSeq takes the next sequence number. The UPDATE locks the counter row
-// until the transaction ends, which serialises appends across replicas; a
-// rolled-back transaction gives its number back, so the sequence has no gaps.
-func (s *Service) nextSeq(ctx context.Context) (int64, error) {
-	conn := s.db.Conn(ctx)
-	if err := conn.Exec("UPDATE event_counter SET next_seq = next_seq + 1 WHERE id = 1").Error; err != nil {
-		return 0, storage.Translate(err)
-	}
-	var seq int64
-	if err := conn.Raw("SELECT next_seq FROM event_counter WHERE id = 1").Scan(&seq).Error; err != nil {
-		return 0, storage.Translate(err)
-	}
-	return seq, nil
-}
-
-// Range returns up to limit events with seq in [from, ...), in order.
+// Range returns up to limit (at most 1000) events with seq in [from, ...),
+// in order.
 func (s *Service) Range(ctx context.Context, from int64, limit int) ([]Event, error) {
-	if limit <= 0 || limit > 1000 {
-		limit = 1000
-	}
-	var out []Event
-	err := s.db.Conn(ctx).Where("seq >= ?", from).Order("seq").Limit(limit).Find(&out).Error
-	return out, storage.Translate(err)
+	return s.st.events(ctx, from, math.MaxInt64, clampLimit(limit))
 }
 
 // BySubject returns the events about subject, oldest first.
 func (s *Service) BySubject(ctx context.Context, subject string, limit int) ([]Event, error) {
-	if limit <= 0 || limit > 1000 {
-		limit = 1000
-	}
-	var out []Event
-	err := s.db.Conn(ctx).Where("subject = ?", subject).Order("seq").Limit(limit).Find(&out).Error
-	return out, storage.Translate(err)
+	return s.st.eventsWhere(ctx, "subject", subject, clampLimit(limit))
 }
 
 // ByType returns the events of type typ, oldest first.
 func (s *Service) ByType(ctx context.Context, typ string, limit int) ([]Event, error) {
-	if limit <= 0 || limit > 1000 {
-		limit = 1000
+	return s.st.eventsWhere(ctx, "type", typ, clampLimit(limit))
+}
+
+// MaxPage is the most events (or heads) one read returns.
+const MaxPage = 1000
+
+func clampLimit(limit int) int {
+	if limit <= 0 || limit > MaxPage {
+		return MaxPage
 	}
-	var out []Event
-	err := s.db.Conn(ctx).Where("type = ?", typ).Order("seq").Limit(limit).Find(&out).Error
-	return out, storage.Translate(err)
+	return limit
 }

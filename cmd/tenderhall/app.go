@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/tenderhall/tenderhall/accounts"
 	"github.com/tenderhall/tenderhall/eventlog"
@@ -32,6 +33,7 @@ type app struct {
 	minio    *storage.MinIO // set when blobs.kind is minio, for bucket creation at start
 	fieldKey []byte
 	events   *eventlog.Service
+	tree     *eventlog.Tree // the transparency log over events, signed with the platform key
 	accounts *accounts.Service
 }
 
@@ -67,6 +69,12 @@ func (e *env) openApp(ctx context.Context, cfg config.Config) (*app, error) {
 		return nil, err
 	}
 	a.events = eventlog.New(a.db, a.clock)
+	pk, err := notary.LoadOrCreatePlatformKey(cfg.PlatformKey, nil)
+	if err != nil {
+		a.db.Close()
+		return nil, err
+	}
+	a.tree = a.events.Tree(pk)
 	opts := accounts.DefaultOptions()
 	opts.BrowserIdle, opts.BrowserLifetime = cfg.SessionIdle, cfg.SessionMax
 	a.accounts = accounts.New(a.db, a.events, a.clock, fields, opts)
@@ -102,6 +110,15 @@ func (a *app) newQueue() (jobs.Queue, error) {
 			jobs.AsynqOptions{Options: opts})
 	}
 	return jobs.NewEmbedded(a.db.SQL(), string(a.db.Dialect()), jobs.EmbeddedOptions{Options: opts})
+}
+
+// registerJobs adds the platform's handlers and periodic tasks; call it
+// before the queue runs.
+func (a *app) registerJobs(q jobs.Queue) {
+	// Sign a tree head when the log grew, and daily in any case, so that
+	// verifiers always find a recent signed size to check against.
+	q.Handle(eventlog.HeadTask, a.tree.HeadHandler(24*time.Hour))
+	q.Every("log-head", 10*time.Minute, jobs.Task{Type: eventlog.HeadTask})
 }
 
 func (a *app) close() {

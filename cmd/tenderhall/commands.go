@@ -97,6 +97,7 @@ func (e *env) workerCmd() *cobra.Command {
 				return err
 			}
 			defer q.Close()
+			a.registerJobs(q)
 			a.log.Info("worker running", "jobs", cfg.JobsKind)
 			err = q.Run(ctx)
 			if ctx.Err() != nil {

@@ -39,7 +39,8 @@ func newRoot(getenv func(string) string, out, errOut io.Writer) *cobra.Command {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fmt.Errorf("%w: %v (see `%s --help`)", errUsage, err, c.CommandPath())
 	})
-	root.AddCommand(e.serveCmd(), e.workerCmd(), e.migrateCmd(), e.versionCmd(), e.configCmd(), e.demoCmd())
+	root.AddCommand(e.serveCmd(), e.workerCmd(), e.migrateCmd(), e.versionCmd(), e.configCmd(), e.demoCmd(),
+		e.verifyCmd())
 	return root
 }
 

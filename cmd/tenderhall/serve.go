@@ -49,7 +49,7 @@ func (e *env) serve(ctx context.Context, a *app) error {
 	var queue atomic.Pointer[jobs.Queue]
 	var started atomic.Bool
 	srv := api.New(api.Deps{
-		Log: a.log, Clock: a.clock, Accounts: a.accounts, Events: a.events, Blobs: a.blobs,
+		Log: a.log, Clock: a.clock, Accounts: a.accounts, Events: a.events, Tree: a.tree, Blobs: a.blobs,
 		MaxBodyBytes: a.cfg.MaxBodyBytes, TrustedProxies: a.cfg.TrustedProxies, Version: version,
 		SecureCookies: len(a.cfg.PublicURL) > 5 && a.cfg.PublicURL[:5] == "https",
 		Ready:         readyChecks(a, &queue, &started),
@@ -88,11 +88,15 @@ func (e *env) startup(ctx context.Context, a *app, queue *atomic.Pointer[jobs.Qu
 	}{
 		{"database", a.db.Ping},
 		{"migrations", func(ctx context.Context) error { return a.migrateIfAuto(ctx) }},
+		{"event log tree", func(ctx context.Context) error { _, err := a.events.Backfill(ctx, 1000); return err }},
 		{"blob store", a.ensureBlobs},
 		{"job queue", func(ctx context.Context) error {
 			q, err := a.newQueue()
 			if err == nil {
 				err = q.Ping(ctx)
+			}
+			if err == nil {
+				a.registerJobs(q)
 			}
 			if err == nil {
 				queue.Store(&q)

@@ -36,6 +36,7 @@ type Config struct {
 	RedisDB       int
 
 	FieldKeyHex    string        // secret: 32 hex chars; default a key file generated under DataDir
+	PlatformKey    string        // path of the platform's SM2 signing key (PEM); default DataDir/keys/platform.key
 	SessionIdle    time.Duration // browser session idle timeout
 	SessionMax     time.Duration // browser session absolute lifetime
 	MaxBodyBytes   int64         // request body limit for JSON routes
@@ -68,6 +69,9 @@ func (c *Config) finish() {
 	}
 	if c.BlobDir == "" {
 		c.BlobDir = filepath.Join(c.DataDir, "blobs")
+	}
+	if c.PlatformKey == "" {
+		c.PlatformKey = filepath.Join(c.DataDir, "keys", "platform.key")
 	}
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Addr

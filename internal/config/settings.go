@@ -100,6 +100,8 @@ var settings = []setting{
 		},
 		get: func(c *Config) string { return strconv.Itoa(c.RedisDB) }},
 	str("security.field_key", "32 hex characters: SM4 key for personal data at rest", func(c *Config) *string { return &c.FieldKeyHex }, true),
+	str("security.platform_key", "path of the platform SM2 signing key; generated there on first start",
+		func(c *Config) *string { return &c.PlatformKey }, false),
 	duration("security.session_idle", "browser session idle timeout", func(c *Config) *time.Duration { return &c.SessionIdle }),
 	duration("security.session_max", "browser session absolute lifetime", func(c *Config) *time.Duration { return &c.SessionMax }),
 	integer("http.max_body_bytes", "request body limit for JSON routes", func(c *Config) *int64 { return &c.MaxBodyBytes }),

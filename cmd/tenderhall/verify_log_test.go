@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tenderhall/tenderhall/api"
+	"github.com/tenderhall/tenderhall/eventlog"
+	"github.com/tenderhall/tenderhall/internal/clock"
+	"github.com/tenderhall/tenderhall/internal/dbtest"
+	"github.com/tenderhall/tenderhall/notary"
+	"github.com/tenderhall/tenderhall/storage"
+)
+
+// logServer is a platform serving its transparency log over HTTP, with an
+// auditor's files: the platform public key and a state file.
+type logServer struct {
+	ctx    context.Context
+	db     *storage.DB
+	clk    *clock.Fake
+	events *eventlog.Service
+	tree   *eventlog.Tree
+	url    string
+	pub    string // path of the platform public key PEM
+	state  string // path of the verifier's state file
+}
+
+func newLogServer(t *testing.T, b dbtest.Backend) *logServer {
+	t.Helper()
+	ctx := context.Background()
+	db, err := storage.Open(ctx, dbtest.NewDSN(t, b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	key, err := notary.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := clock.NewFake(time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC))
+	events := eventlog.New(db, clk)
+	tree := events.Tree(key)
+	srv := httptest.NewServer(api.New(api.Deps{Clock: clk, Events: events, Tree: tree, Version: "test",
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler())
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	s := &logServer{ctx: ctx, db: db, clk: clk, events: events, tree: tree, url: srv.URL,
+		pub: filepath.Join(dir, "platform.pub"), state: filepath.Join(dir, "state", "log.json")}
+	if err := os.WriteFile(s.pub, []byte(key.Public().PEM), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// add appends n bid events.
+func (s *logServer) add(t *testing.T, n int) {
+	t.Helper()
+	for i := 0; i < n; i++ {
+		s.clk.Advance(time.Second)
+		if _, err := s.events.Append(s.ctx, eventlog.Entry{Type: "bid.received", Subject: fmt.Sprintf("section:S-%d", i%2),
+			Actor: "user:7", Payload: map[string]any{"bid": fmt.Sprintf("B-%d", i), "price": 1_000_000 + i}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func (s *logServer) sign(t *testing.T) {
+	t.Helper()
+	if _, err := s.tree.SignHead(s.ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// tamper changes the database directly, as someone with database access
+// and no platform key would.
+func (s *logServer) tamper(t *testing.T, sql ...string) {
+	t.Helper()
+	for _, q := range sql {
+		if _, err := s.db.SQL().ExecContext(s.ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+}
+
+func (s *logServer) verify(t *testing.T, extra ...string) (string, error) {
+	t.Helper()
+	args := append([]string{"verify", "log", "--server", s.url, "--platform-pub", s.pub, "--state", s.state}, extra...)
+	out, _, err := execute(t, nil, args...)
+	return out, err
+}
+
+func TestVerifyLogPassesAnUntouchedLogAndRemembersIt(t *testing.T) {
+	for _, b := range dbtest.Backends() {
+		t.Run(string(b), func(t *testing.T) {
+			s := newLogServer(t, b)
+			if out, err := s.verify(t); err == nil || !strings.Contains(out, "no validly signed tree head") {
+				t.Fatalf("a log without heads passed: %v\n%s", err, out)
+			}
+			s.add(t, 6)
+			s.sign(t)
+			out, err := s.verify(t)
+			if err != nil || !strings.Contains(out, "6 events, 1 signed heads") || !strings.Contains(out, "OK:") {
+				t.Fatalf("untouched log: %v\n%s", err, out)
+			}
+			s.add(t, 5)
+			s.sign(t)
+			s.add(t, 2)
+			out, err = s.verify(t, "--from-size", "3")
+			if err != nil || !strings.Contains(out, "consistency checked from size 6") || !strings.Contains(out, "2 newer events") {
+				t.Fatalf("grown log: %v\n%s", err, out)
+			}
+			// The state now holds both heads; a server that stops serving the
+			// older one is still checked against it.
+			s.tamper(t, "DELETE FROM tree_heads WHERE tree_size = 6")
+			if out, err = s.verify(t); err != nil || !strings.Contains(out, "2 signed heads") {
+				t.Fatalf("remembered heads: %v\n%s", err, out)
+			}
+		})
+	}
+}
+
+func TestVerifyLogDetectsTamperingInTheDatabase(t *testing.T) {
+	cases := []struct {
+		name  string
+		sql   []string
+		wants []string
+	}{
+		{"deleted", []string{"DELETE FROM events WHERE seq = 3"}, []string{"event 3: missing"}},
+		{"reordered", []string{"UPDATE events SET seq = -4 WHERE seq = 4", "UPDATE events SET seq = 4 WHERE seq = 6",
+			"UPDATE events SET seq = 6 WHERE seq = -4"}, []string{"event 4: reordered: it holds the event signed as seq 6", "event 6: reordered"}},
+		{"payloads swapped", []string{`UPDATE events SET payload = '{"bid":"B-1","price":1000001}' WHERE seq = 5`,
+			`UPDATE events SET payload = '{"bid":"B-4","price":1000004}' WHERE seq = 2`},
+			[]string{"event 2: swapped", "event 5: swapped"}},
+		{"edited", []string{`UPDATE events SET payload = '{"bid":"B-4","price":1}' WHERE seq = 5`},
+			[]string{"event 5: rewritten: its content (bid.received on section:S-0) no longer hashes to the leaf signed"}},
+	}
+	for _, b := range dbtest.Backends() {
+		for _, c := range cases {
+			t.Run(string(b)+"/"+c.name, func(t *testing.T) {
+				s := newLogServer(t, b)
+				s.add(t, 8)
+				s.sign(t)
+				if out, err := s.verify(t); err != nil {
+					t.Fatalf("before tampering: %v\n%s", err, out)
+				}
+				s.tamper(t, c.sql...)
+				out, err := s.verify(t)
+				if err == nil || exitCode(err) != 1 {
+					t.Fatalf("tampering not detected (err %v):\n%s", err, out)
+				}
+				t.Logf("%v\n%s", err, out)
+				for _, w := range c.wants {
+					if !strings.Contains(out, "PROBLEM "+w) {
+						t.Errorf("output lacks %q:\n%s", w, out)
+					}
+				}
+				if n := strings.Count(out, "PROBLEM"); n != len(c.wants) {
+					t.Errorf("%d problems, want %d:\n%s", n, len(c.wants), out)
+				}
+			})
+		}
+	}
+}
+
+func TestVerifyLogRefusesBadInvocations(t *testing.T) {
+	s := newLogServer(t, dbtest.SQLite)
+	s.add(t, 2)
+	s.sign(t)
+	if _, _, err := execute(t, nil, "verify", "log", "--server", s.url); exitCode(err) != 2 {
+		t.Errorf("missing --platform-pub: exit %d (%v)", exitCode(err), err)
+	}
+	other, _ := notary.GenerateKey()
+	wrong := filepath.Join(t.TempDir(), "other.pub")
+	os.WriteFile(wrong, []byte(other.Public().PEM), 0o600)
+	out, _, err := execute(t, nil, "verify", "log", "--server", s.url, "--platform-pub", wrong, "--state", s.state)
+	if err == nil || !strings.Contains(out, "not validly signed") {
+		t.Errorf("heads accepted under another key: %v\n%s", err, out)
+	}
+	os.MkdirAll(filepath.Dir(s.state), 0o700)
+	os.WriteFile(s.state, []byte("{"), 0o600)
+	if _, err := s.verify(t); err == nil || !strings.Contains(err.Error(), "damaged") {
+		t.Errorf("damaged state file: %v", err)
+	}
+}
