@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/tenderhall/tenderhall/accounts"
 	"github.com/tenderhall/tenderhall/eventlog"
 	"github.com/tenderhall/tenderhall/internal/clock"
@@ -35,6 +37,24 @@ type app struct {
 	events   *eventlog.Service
 	tree     *eventlog.Tree // the transparency log over events, signed with the platform key
 	accounts *accounts.Service
+}
+
+// withApp loads the configuration for cmd (adjusted by adjust, if given),
+// builds the app, runs fn with it and closes it.
+func (e *env) withApp(cmd *cobra.Command, adjust func(*config.Config), fn func(context.Context, *app) error) error {
+	cfg, _, err := e.load(cmd)
+	if err != nil {
+		return err
+	}
+	if adjust != nil {
+		adjust(&cfg)
+	}
+	a, err := e.openApp(cmd.Context(), cfg)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	return fn(cmd.Context(), a)
 }
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {

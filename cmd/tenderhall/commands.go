@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tenderhall/tenderhall/internal/apperr"
+	"github.com/tenderhall/tenderhall/internal/config"
 	"github.com/tenderhall/tenderhall/storage"
 )
 
@@ -18,29 +19,22 @@ func (e *env) migrateCmd() *cobra.Command {
 		Short: "Apply the database migrations this binary carries",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, _, err := e.load(cmd)
-			if err != nil {
+			return e.withApp(cmd, nil, func(ctx context.Context, a *app) error {
+				if err := a.db.Ping(ctx); err != nil {
+					return err
+				}
+				if status {
+					return e.migrationStatus(ctx, a)
+				}
+				applied, err := a.db.Migrate(ctx)
+				for _, v := range applied {
+					fmt.Fprintf(e.out, "applied migration %04d\n", v)
+				}
+				if err == nil && len(applied) == 0 {
+					fmt.Fprintln(e.out, "database is up to date")
+				}
 				return err
-			}
-			a, err := e.openApp(cmd.Context(), cfg)
-			if err != nil {
-				return err
-			}
-			defer a.close()
-			if err := a.db.Ping(cmd.Context()); err != nil {
-				return err
-			}
-			if status {
-				return e.migrationStatus(cmd.Context(), a)
-			}
-			applied, err := a.db.Migrate(cmd.Context())
-			for _, v := range applied {
-				fmt.Fprintf(e.out, "applied migration %04d\n", v)
-			}
-			if err == nil && len(applied) == 0 {
-				fmt.Fprintln(e.out, "database is up to date")
-			}
-			return err
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&status, "status", false, "list migrations and whether each is applied, without applying")
@@ -76,36 +70,31 @@ func (e *env) workerCmd() *cobra.Command {
 		Short: "Run background jobs only (no HTTP)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, _, err := e.load(cmd)
-			if err != nil {
-				return err
-			}
-			a, err := e.openApp(cmd.Context(), cfg)
-			if err != nil {
-				return err
-			}
-			defer a.close()
-			ctx := cmd.Context()
-			if err := retry(ctx, a, "database", a.db.Ping); err != nil {
-				return err
-			}
-			if err := retry(ctx, a, "migrations", a.checkMigrated); err != nil {
-				return err
-			}
-			q, err := a.newQueue()
-			if err != nil {
-				return err
-			}
-			defer q.Close()
-			a.registerJobs(q)
-			a.log.Info("worker running", "jobs", cfg.JobsKind)
-			err = q.Run(ctx)
-			if ctx.Err() != nil {
-				return nil
-			}
-			return err
+			return e.withApp(cmd, nil, func(ctx context.Context, a *app) error { return e.work(ctx, a) })
 		},
 	}
+}
+
+// work runs the job worker once the database is up and migrated.
+func (e *env) work(ctx context.Context, a *app) error {
+	if err := retry(ctx, a, "database", a.db.Ping); err != nil {
+		return err
+	}
+	if err := retry(ctx, a, "migrations", a.checkMigrated); err != nil {
+		return err
+	}
+	q, err := a.newQueue()
+	if err != nil {
+		return err
+	}
+	defer q.Close()
+	a.registerJobs(q)
+	a.log.Info("worker running", "jobs", a.cfg.JobsKind)
+	err = q.Run(ctx)
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
 }
 
 func (e *env) demoCmd() *cobra.Command {
@@ -115,20 +104,13 @@ func (e *env) demoCmd() *cobra.Command {
 		Short: "Create demo organisations and users for every role and print their logins",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, _, err := e.load(cmd)
-			if err != nil {
-				return err
-			}
-			cfg.Demo = true
-			a, err := e.openApp(cmd.Context(), cfg)
-			if err != nil {
-				return err
-			}
-			defer a.close()
-			if err := a.migrateIfAuto(cmd.Context()); err != nil {
-				return err
-			}
-			return e.seedDemo(cmd.Context(), a)
+			demoOn := func(c *config.Config) { c.Demo = true }
+			return e.withApp(cmd, demoOn, func(ctx context.Context, a *app) error {
+				if err := a.migrateIfAuto(ctx); err != nil {
+					return err
+				}
+				return e.seedDemo(ctx, a)
+			})
 		},
 	})
 	return demo

@@ -22,16 +22,7 @@ func (e *env) serveCmd() *cobra.Command {
 		Short: "Run the API, web UI, job worker and scheduler",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, _, err := e.load(cmd)
-			if err != nil {
-				return err
-			}
-			a, err := e.openApp(cmd.Context(), cfg)
-			if err != nil {
-				return err
-			}
-			defer a.close()
-			return e.serve(cmd.Context(), a)
+			return e.withApp(cmd, nil, e.serve)
 		},
 	}
 	addServeFlags(cmd)
