@@ -66,7 +66,7 @@ func TestLogRoutesServeVerifiableAnswers(t *testing.T) {
 		tree := &notary.MemTree{}
 		for from := uint64(1); ; {
 			var page LogEventPage
-			decode(t, e.do("GET", fmt.Sprintf("/api/v1/log/events?from=%d&limit=2", from), "", nil), &page)
+			decode(t, e.do("GET", fmt.Sprintf("/api/v1/log/events?from=%d&limit=2", from), e.tokens[accounts.RoleSupervisor], nil), &page)
 			if len(page.Events) == 0 {
 				break
 			}
@@ -128,7 +128,7 @@ func TestLogRoutesRefuseBadParameters(t *testing.T) {
 			{"/api/v1/log/proof/consistency?first=1&second=99999", "second", "beyond_tree"},
 		}
 		for _, c := range cases {
-			resp := e.do("GET", c.path, "", nil, "Accept-Language", "en")
+			resp := e.do("GET", c.path, e.tokens[accounts.RoleSupervisor], nil, "Accept-Language", "en")
 			wantStatus(t, resp, http.StatusBadRequest)
 			d := errorOf(t, resp)
 			if d.Fields[c.field] == "" || (c.code != "" && d.Code != c.code) {

@@ -54,7 +54,9 @@ func (s *Server) routeTable() []route {
 		{http.MethodPost, "/api/v1/users/:id/grants", roles(accounts.RoleAdmin), "Grant a role on one project", "accounts", GrantRequest{}, gin.H{}, s.grantProject},
 
 		// Transparency log (eventlog/LOG.md): public, checkable offline against signed heads.
-		{http.MethodGet, "/api/v1/log/events", public, "Logged events by sequence, with leaf hashes", "log", nil, LogEventPage{}, s.logEvents},
+		// Event contents name people, addresses and bids: auditors only. Heads,
+		// proofs and the key stay public, so anyone can check consistency.
+		{http.MethodGet, "/api/v1/log/events", roles(accounts.RoleAdmin, accounts.RoleSupervisor), "Logged events by sequence, with leaf hashes", "log", nil, LogEventPage{}, s.logEvents},
 		{http.MethodGet, "/api/v1/log/head", public, "The latest signed tree head", "log", nil, LogHead{}, s.logHead},
 		{http.MethodGet, "/api/v1/log/heads", public, "Signed tree heads in signing order", "log", nil, LogHeadPage{}, s.logHeads},
 		{http.MethodPost, "/api/v1/log/heads", roles(accounts.RoleAdmin, accounts.RoleSupervisor), "Sign a tree head of the current log now", "log", nil, LogHead{}, s.signLogHead},

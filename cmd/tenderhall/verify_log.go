@@ -22,10 +22,10 @@ import (
 // verifyLogCmd audits a platform's transparency log from outside: it trusts
 // only the platform public key given to it and what it verified before.
 func (e *env) verifyLogCmd() *cobra.Command {
-	var server, pubFile, stateFile string
+	var server, pubFile, stateFile, token string
 	var fromSize uint64
 	cmd := &cobra.Command{
-		Use:   "log --server URL --platform-pub platform.pub [--from-size N] [--state FILE]",
+		Use:   "log --server URL --platform-pub platform.pub [--token T] [--from-size N] [--state FILE]",
 		Short: "Verify the transparency log: every event, signed head and consistency with the last run",
 		Long: "Downloads every event of the log, recomputes the leaf hashes and the Merkle tree, checks\n" +
 			"every signed tree head (the server's and those seen before) against the recomputed roots\n" +
@@ -50,7 +50,10 @@ func (e *env) verifyLogCmd() *cobra.Command {
 			if stateFile == "" {
 				stateFile = defaultLogState()
 			}
-			c := &logClient{base: strings.TrimRight(server, "/"), http: &http.Client{Timeout: time.Minute}}
+			if token == "" {
+				token = e.getenv("TENDERHALL_TOKEN")
+			}
+			c := &logClient{base: strings.TrimRight(server, "/"), token: token, http: &http.Client{Timeout: time.Minute}}
 			return e.verifyLog(cmd.Context(), c, pub, stateFile, fromSize)
 		},
 	}
@@ -58,6 +61,7 @@ func (e *env) verifyLogCmd() *cobra.Command {
 	cmd.Flags().StringVar(&pubFile, "platform-pub", "", "the platform's SM2 public key (PEM), obtained out of band")
 	cmd.Flags().Uint64Var(&fromSize, "from-size", 0, "also check that the latest head extends the log of this size")
 	cmd.Flags().StringVar(&stateFile, "state", "", "file remembering verified heads between runs")
+	cmd.Flags().StringVar(&token, "token", "", "bearer token of an admin or supervisor (or TENDERHALL_TOKEN): event contents are not public")
 	return cmd
 }
 
@@ -126,8 +130,9 @@ func uniqueHeads(hs []notary.SignedTreeHead) []notary.SignedTreeHead {
 // logClient reads a platform's public log routes. It is the audit's Prover;
 // nothing it returns is trusted before verification.
 type logClient struct {
-	base string
-	http *http.Client
+	base  string
+	token string // bearer token for the event route
+	http  *http.Client
 }
 
 func (c *logClient) get(ctx context.Context, path string, v any) error {
@@ -136,6 +141,9 @@ func (c *logClient) get(ctx context.Context, path string, v any) error {
 		return err
 	}
 	req.Header.Set("Accept-Language", "en")
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tenderhall/tenderhall/accounts"
 	"github.com/tenderhall/tenderhall/api"
 	"github.com/tenderhall/tenderhall/eventlog"
 	"github.com/tenderhall/tenderhall/internal/clock"
@@ -31,6 +32,7 @@ type logServer struct {
 	url    string
 	pub    string // path of the platform public key PEM
 	state  string // path of the verifier's state file
+	token  string // a supervisor's bearer token: event contents are for auditors
 }
 
 func newLogServer(t *testing.T, b dbtest.Backend) *logServer {
@@ -51,11 +53,26 @@ func newLogServer(t *testing.T, b dbtest.Backend) *logServer {
 	clk := clock.NewFake(time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC))
 	events := eventlog.New(db, clk)
 	tree := events.Tree(key)
-	srv := httptest.NewServer(api.New(api.Deps{Clock: clk, Events: events, Tree: tree, Version: "test",
+	fields, _ := notary.NewFieldCipher(make([]byte, notary.FieldKeySize))
+	opts := accounts.DefaultOptions()
+	opts.Argon2 = accounts.Argon2Params{Memory: 8 * 1024, Iterations: 1, Parallelism: 1}
+	// Accounts live in a database of their own here, so that signing in
+	// leaves the audited log holding only the test's events.
+	accDB, err := storage.Open(ctx, dbtest.NewDSN(t, dbtest.SQLite))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { accDB.Close() })
+	if _, err := accDB.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	acc := accounts.New(accDB, eventlog.New(accDB, clk), clk, fields, opts)
+	srv := httptest.NewServer(api.New(api.Deps{Clock: clk, Events: events, Tree: tree, Accounts: acc, Version: "test",
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler())
 	t.Cleanup(srv.Close)
 	dir := t.TempDir()
-	s := &logServer{ctx: ctx, db: db, clk: clk, events: events, tree: tree, url: srv.URL,
+	token := supervisorToken(t, ctx, acc)
+	s := &logServer{ctx: ctx, db: db, clk: clk, events: events, tree: tree, url: srv.URL, token: token,
 		pub: filepath.Join(dir, "platform.pub"), state: filepath.Join(dir, "state", "log.json")}
 	if err := os.WriteFile(s.pub, []byte(key.Public().PEM), 0o600); err != nil {
 		t.Fatal(err)
@@ -96,8 +113,39 @@ func (s *logServer) tamper(t *testing.T, sql ...string) {
 func (s *logServer) verify(t *testing.T, extra ...string) (string, error) {
 	t.Helper()
 	args := append([]string{"verify", "log", "--server", s.url, "--platform-pub", s.pub, "--state", s.state}, extra...)
-	out, _, err := execute(t, nil, args...)
+	out, _, err := execute(t, map[string]string{"TENDERHALL_TOKEN": s.token}, args...)
 	return out, err
+}
+
+// supervisorToken creates an admin through setup, a supervisor, and returns
+// the supervisor's bearer token.
+func supervisorToken(t *testing.T, ctx context.Context, acc *accounts.Service) string {
+	t.Helper()
+	const pw = "Auditor-pass-2026"
+	setup, err := acc.CreateSetupToken(ctx, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := acc.CompleteSetup(ctx, setup, "root-admin", "管理员", pw); err != nil {
+		t.Fatal(err)
+	}
+	login, err := acc.Login(ctx, accounts.LoginRequest{Username: "root-admin", Password: pw, Kind: accounts.KindBearer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dept, err := acc.CreateOrg(ctx, login.Principal, accounts.NewOrg{Kind: accounts.OrgDepartment, Name: "监督局", Region: "350100"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := acc.CreateUser(ctx, login.Principal, accounts.NewUser{Username: "auditor", DisplayName: "审计", Password: pw,
+		OrgID: dept.ID, Roles: []accounts.Role{accounts.RoleSupervisor}}); err != nil {
+		t.Fatal(err)
+	}
+	sup, err := acc.Login(ctx, accounts.LoginRequest{Username: "auditor", Password: pw, Kind: accounts.KindBearer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sup.Token
 }
 
 func TestVerifyLogPassesAnUntouchedLogAndRemembersIt(t *testing.T) {
@@ -177,13 +225,13 @@ func TestVerifyLogRefusesBadInvocations(t *testing.T) {
 	s := newLogServer(t, dbtest.SQLite)
 	s.add(t, 2)
 	s.sign(t)
-	if _, _, err := execute(t, nil, "verify", "log", "--server", s.url); exitCode(err) != 2 {
+	if _, _, err := execute(t, map[string]string{"TENDERHALL_TOKEN": s.token}, "verify", "log", "--server", s.url); exitCode(err) != 2 {
 		t.Errorf("missing --platform-pub: exit %d (%v)", exitCode(err), err)
 	}
 	other, _ := notary.GenerateKey()
 	wrong := filepath.Join(t.TempDir(), "other.pub")
 	os.WriteFile(wrong, []byte(other.Public().PEM), 0o600)
-	out, _, err := execute(t, nil, "verify", "log", "--server", s.url, "--platform-pub", wrong, "--state", s.state)
+	out, _, err := execute(t, map[string]string{"TENDERHALL_TOKEN": s.token}, "verify", "log", "--server", s.url, "--platform-pub", wrong, "--state", s.state)
 	if err == nil || !strings.Contains(out, "not validly signed") {
 		t.Errorf("heads accepted under another key: %v\n%s", err, out)
 	}
@@ -191,5 +239,20 @@ func TestVerifyLogRefusesBadInvocations(t *testing.T) {
 	os.WriteFile(s.state, []byte("{"), 0o600)
 	if _, err := s.verify(t); err == nil || !strings.Contains(err.Error(), "damaged") {
 		t.Errorf("damaged state file: %v", err)
+	}
+}
+
+// Event contents are for auditors: without a token the verifier is refused
+// and says why, and the public routes still answer.
+func TestVerifyLogNeedsAnAuditorsToken(t *testing.T) {
+	s := newLogServer(t, dbtest.SQLite)
+	s.add(t, 3)
+	s.sign(t)
+	_, _, err := execute(t, nil, "verify", "log", "--server", s.url, "--platform-pub", s.pub, "--state", s.state)
+	if err == nil || !strings.Contains(err.Error(), "401") {
+		t.Fatalf("verify without a token: %v", err)
+	}
+	if out, err := s.verify(t); err != nil {
+		t.Fatalf("with the token: %v\n%s", err, out)
 	}
 }
