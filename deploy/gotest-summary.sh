@@ -10,8 +10,10 @@ if [ "${1:-}" = "--no-skips" ]; then noskips=1; shift; fi
 out=$(mktemp)
 go test -v "$@" >"$out" 2>&1
 status=$?
-# Failures in full, so the log shows why.
-grep -E '^\s*--- FAIL|^\s+\S+_test\.go:[0-9]+:|^panic:|^FAIL' "$out" | head -200
+# On failure, the failing tests and their messages, so the log shows why.
+if [ "$status" -ne 0 ]; then
+  grep -E '^\s*--- FAIL|^\s+\S+_test\.go:[0-9]+:|^panic:|^FAIL' "$out" | head -200
+fi
 awk '
   function reset() { p = 0; f = 0; s = 0; my = 0; mi = 0; aq = 0 }
   BEGIN { reset() }
