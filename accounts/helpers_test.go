@@ -14,6 +14,7 @@ import (
 	"github.com/tenderhall/tenderhall/internal/dbtest"
 	"github.com/tenderhall/tenderhall/notary"
 	"github.com/tenderhall/tenderhall/storage"
+	"github.com/tenderhall/tenderhall/storage/storagetest"
 )
 
 // testOptions keeps the production policy but a small argon2 memory, so the
@@ -38,14 +39,7 @@ func onBackends(t *testing.T, fn func(t *testing.T, e *env)) {
 	for _, b := range dbtest.Backends() {
 		t.Run(string(b), func(t *testing.T) {
 			ctx := context.Background()
-			db, err := storage.Open(ctx, dbtest.NewDSN(t, b))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
-			if _, err := db.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
+			db := storagetest.Open(t, b)
 			key := make([]byte, notary.FieldKeySize)
 			rand.Read(key)
 			fields, err := notary.NewFieldCipher(key)

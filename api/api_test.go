@@ -18,6 +18,7 @@ import (
 	"github.com/tenderhall/tenderhall/internal/dbtest"
 	"github.com/tenderhall/tenderhall/notary"
 	"github.com/tenderhall/tenderhall/storage"
+	"github.com/tenderhall/tenderhall/storage/storagetest"
 )
 
 // testEnv is a server on a fresh database with one user per role.
@@ -39,14 +40,7 @@ const testPassword = "Correct-horse-42"
 func newEnv(t *testing.T, b dbtest.Backend) *testEnv {
 	t.Helper()
 	ctx := context.Background()
-	db, err := storage.Open(ctx, dbtest.NewDSN(t, b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := storagetest.Open(t, b)
 	fields, _ := notary.NewFieldCipher(bytes.Repeat([]byte{1}, notary.FieldKeySize))
 	clk := clock.NewFake(time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC))
 	events := eventlog.New(db, clk)

@@ -14,26 +14,12 @@ import (
 	"github.com/tenderhall/tenderhall/internal/apperr"
 	"github.com/tenderhall/tenderhall/internal/dbtest"
 	"github.com/tenderhall/tenderhall/storage"
+	"github.com/tenderhall/tenderhall/storage/storagetest"
 )
-
-// openDB opens and migrates a fresh database on backend b.
-func openDB(t *testing.T, b dbtest.Backend) *storage.DB {
-	t.Helper()
-	ctx := context.Background()
-	db, err := storage.Open(ctx, dbtest.NewDSN(t, b))
-	if err != nil {
-		t.Fatalf("open %s: %v", b, err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatalf("migrate %s: %v", b, err)
-	}
-	return db
-}
 
 func forEachBackend(t *testing.T, fn func(t *testing.T, db *storage.DB)) {
 	for _, b := range dbtest.Backends() {
-		t.Run(string(b), func(t *testing.T) { fn(t, openDB(t, b)) })
+		t.Run(string(b), func(t *testing.T) { fn(t, storagetest.Open(t, b)) })
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/tenderhall/tenderhall/internal/dbtest"
 	"github.com/tenderhall/tenderhall/notary"
 	"github.com/tenderhall/tenderhall/storage"
+	"github.com/tenderhall/tenderhall/storage/storagetest"
 )
 
 // logServer is a platform serving its transparency log over HTTP, with an
@@ -38,14 +39,7 @@ type logServer struct {
 func newLogServer(t *testing.T, b dbtest.Backend) *logServer {
 	t.Helper()
 	ctx := context.Background()
-	db, err := storage.Open(ctx, dbtest.NewDSN(t, b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := storagetest.Open(t, b)
 	key, err := notary.GenerateKey()
 	if err != nil {
 		t.Fatal(err)
@@ -58,14 +52,7 @@ func newLogServer(t *testing.T, b dbtest.Backend) *logServer {
 	opts.Argon2 = accounts.Argon2Params{Memory: 8 * 1024, Iterations: 1, Parallelism: 1}
 	// Accounts live in a database of their own here, so that signing in
 	// leaves the audited log holding only the test's events.
-	accDB, err := storage.Open(ctx, dbtest.NewDSN(t, dbtest.SQLite))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { accDB.Close() })
-	if _, err := accDB.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	accDB := storagetest.Open(t, dbtest.SQLite)
 	acc := accounts.New(accDB, eventlog.New(accDB, clk), clk, fields, opts)
 	srv := httptest.NewServer(api.New(api.Deps{Clock: clk, Events: events, Tree: tree, Accounts: acc, Version: "test",
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler())
