@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/tenderhall/tenderhall/accounts"
+	"github.com/tenderhall/tenderhall/bidding"
+	"github.com/tenderhall/tenderhall/calendar"
 	"github.com/tenderhall/tenderhall/eventlog"
 	"github.com/tenderhall/tenderhall/internal/apperr"
 	"github.com/tenderhall/tenderhall/internal/clock"
@@ -53,17 +55,29 @@ func newEnv(t *testing.T, b dbtest.Backend) *testEnv {
 	}
 	e := &testEnv{t: t, clock: clk, accounts: acc, events: events, password: testPassword,
 		tokens: map[accounts.Role]string{}, ids: map[accounts.Role]int64{}}
+	cal := calendar.New(db, events, clk)
 	platformKey, err := notary.GenerateKey()
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.srv = New(Deps{Clock: clk, Accounts: acc, Events: events, Tree: events.Tree(platformKey), Blobs: blobs, MaxBodyBytes: 64 << 10,
+		Calendar: cal, Bidding: bidding.New(db, events, clk, nil, cal.Calendar),
 		Log: discardLogger(), Version: "test",
 		Ready: []ReadyCheck{{Name: "database", Check: db.Ping}, {Name: "fake", Check: func(context.Context) error { return e.ready }}}})
 	e.http = httptest.NewServer(e.srv.Handler())
 	t.Cleanup(e.http.Close)
 	e.makeUsers(ctx)
 	return e
+}
+
+// rebuild replaces e's server with one whose dependencies change edits,
+// over the same database and users.
+func (e *testEnv) rebuild(t *testing.T, change func(d *Deps)) {
+	d := e.srv.deps
+	change(&d)
+	e.srv = New(d)
+	e.http = httptest.NewServer(e.srv.Handler())
+	t.Cleanup(e.http.Close)
 }
 
 // forEachBackend runs fn on a fresh server over each database backend.

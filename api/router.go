@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tenderhall/tenderhall/accounts"
+	"github.com/tenderhall/tenderhall/bidding"
 )
 
 // route is one line of the route table: who may call it, what it does, and
@@ -63,6 +64,28 @@ func (s *Server) routeTable() []route {
 		{http.MethodGet, "/api/v1/log/proof/inclusion", public, "Inclusion proof of an event in a tree size", "log", nil, LogInclusionProof{}, s.logInclusion},
 		{http.MethodGet, "/api/v1/log/proof/consistency", public, "Consistency proof between two tree sizes", "log", nil, LogConsistencyProof{}, s.logConsistency},
 		{http.MethodGet, "/api/v1/log/key", public, "The platform public key that signs tree heads", "log", nil, LogKey{}, s.logKey},
+
+		// Working-day calendar (DESIGN.md §5): read by anyone, kept by the administrator.
+		{http.MethodGet, "/api/v1/calendar/:year", public, "Holidays and adjusted workdays of a year", "calendar", nil, CalendarYear{}, s.getCalendarYear},
+		{http.MethodPut, "/api/v1/calendar/:year", roles(accounts.RoleAdmin), "Replace a year's holidays and adjusted workdays", "calendar", CalendarRequest{}, CalendarYear{}, s.putCalendarYear},
+
+		// Bidding (api/bidding.go): projects, sections, announcements, clarifications, questions, objections.
+		{http.MethodPost, "/api/v1/projects", roles(accounts.RoleAgent, accounts.RoleAdmin), "Create a project run by the caller's agency", "bidding", ProjectRequest{}, bidding.Project{}, s.createProject},
+		{http.MethodGet, "/api/v1/projects/:id", roles(accounts.RoleAgent, accounts.RoleAdmin, accounts.RoleSupervisor), "Read a project and its sections", "bidding", nil, bidding.ProjectView{}, s.getProject},
+		{http.MethodPost, "/api/v1/projects/:id/sections", roles(accounts.RoleAgent, accounts.RoleAdmin), "Add a section with its rulebook", "bidding", SectionRequest{}, bidding.Section{}, s.createSection},
+		{http.MethodPost, "/api/v1/projects/:id/clarifications", roles(accounts.RoleAgent, accounts.RoleAdmin), "Publish a clarification (may move deadlines)", "bidding", ClarificationRequest{}, bidding.Clarification{}, s.clarify},
+		{http.MethodGet, "/api/v1/sections/:id", roles(accounts.RoleAgent, accounts.RoleAdmin, accounts.RoleSupervisor), "Read a section with its deadline history", "bidding", nil, bidding.SectionView{}, s.getSection},
+		{http.MethodPut, "/api/v1/sections/:id/announcement", roles(accounts.RoleAgent, accounts.RoleAdmin), "Create or edit the draft announcement", "bidding", AnnouncementRequest{}, bidding.Announcement{}, s.saveAnnouncement},
+		{http.MethodPost, "/api/v1/sections/:id/announcement/approve", roles(accounts.RoleAgent, accounts.RoleAdmin), "Tenderer approves the announcement", "bidding", nil, bidding.Announcement{}, s.approveAnnouncement},
+		{http.MethodPost, "/api/v1/sections/:id/announcement/publish", roles(accounts.RoleAgent, accounts.RoleAdmin), "Publish the announcement (checks the rulebook)", "bidding", nil, bidding.Announcement{}, s.publishAnnouncement},
+		{http.MethodPost, "/api/v1/sections/:id/cancel", roles(accounts.RoleAgent, accounts.RoleAdmin), "Cancel a section with a reason", "bidding", CancelRequest{}, bidding.Section{}, s.cancelSection},
+		{http.MethodGet, "/api/v1/sections/:id/questions", anyone, "Questions and answers (askers anonymous)", "bidding", nil, []bidding.Question{}, s.listQuestions},
+		{http.MethodPost, "/api/v1/sections/:id/questions", roles(accounts.RoleBidder), "Ask a question about a section", "bidding", QuestionRequest{}, bidding.Question{}, s.askQuestion},
+		{http.MethodPost, "/api/v1/questions/:id/answer", roles(accounts.RoleAgent, accounts.RoleAdmin), "Answer a bidder's question", "bidding", AnswerRequest{}, bidding.Question{}, s.answerQuestion},
+		{http.MethodPost, "/api/v1/sections/:id/objections", roles(accounts.RoleBidder), "Raise an objection to the tender documents (pauses the section)", "bidding", ObjectionRequest{}, bidding.Objection{}, s.raiseObjection},
+		{http.MethodPost, "/api/v1/objections/:id/answer", roles(accounts.RoleAgent, accounts.RoleAdmin), "Answer an objection (resumes the section)", "bidding", AnswerRequest{}, bidding.Objection{}, s.answerObjection},
+		{http.MethodGet, "/api/v1/public/announcements", public, "Search published announcements", "bidding", nil, bidding.AnnouncementPage{}, s.listAnnouncements},
+		{http.MethodGet, "/api/v1/public/announcements/:id", public, "A published announcement (stable public URL)", "bidding", nil, bidding.PublicDetail{}, s.publicAnnouncement},
 
 		// Audit trail.
 		{http.MethodGet, "/api/v1/audit/events", roles(accounts.RoleAdmin, accounts.RoleSupervisor), "Read the event log by sequence", "audit", nil, EventPage{}, s.auditEvents},

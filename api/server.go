@@ -10,6 +10,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tenderhall/tenderhall/accounts"
+	"github.com/tenderhall/tenderhall/bidding"
+	"github.com/tenderhall/tenderhall/calendar"
 	"github.com/tenderhall/tenderhall/eventlog"
 	"github.com/tenderhall/tenderhall/internal/apperr"
 	"github.com/tenderhall/tenderhall/internal/clock"
@@ -24,6 +26,8 @@ type Deps struct {
 	Events         *eventlog.Service
 	Tree           *eventlog.Tree // the transparency log; nil answers its routes with 503
 	Blobs          storage.Blobs
+	Bidding        *bidding.Service  // projects, sections, announcements; nil answers its routes with 503
+	Calendar       *calendar.Service // the working-day calendar; nil answers its routes with 503
 	Ready          []ReadyCheck
 	MaxBodyBytes   int64
 	SecureCookies  bool     // set the Secure flag on cookies (when served over TLS)

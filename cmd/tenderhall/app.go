@@ -17,6 +17,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tenderhall/tenderhall/accounts"
+	"github.com/tenderhall/tenderhall/bidding"
+	"github.com/tenderhall/tenderhall/calendar"
 	"github.com/tenderhall/tenderhall/eventlog"
 	"github.com/tenderhall/tenderhall/internal/clock"
 	"github.com/tenderhall/tenderhall/internal/config"
@@ -37,6 +39,8 @@ type app struct {
 	events   *eventlog.Service
 	tree     *eventlog.Tree // the transparency log over events, signed with the platform key
 	accounts *accounts.Service
+	calendar *calendar.Service
+	bidding  *bidding.Service
 }
 
 // withApp loads the configuration for cmd (adjusted by adjust, if given),
@@ -98,6 +102,9 @@ func (e *env) openApp(ctx context.Context, cfg config.Config) (*app, error) {
 	opts := accounts.DefaultOptions()
 	opts.BrowserIdle, opts.BrowserLifetime = cfg.SessionIdle, cfg.SessionMax
 	a.accounts = accounts.New(a.db, a.events, a.clock, fields, opts)
+	a.calendar = calendar.New(a.db, a.events, a.clock)
+	// The queue is built once the database is up; Register hands it over.
+	a.bidding = bidding.New(a.db, a.events, a.clock, nil, a.calendar.Calendar)
 	return a, nil
 }
 
@@ -139,6 +146,7 @@ func (a *app) registerJobs(q jobs.Queue) {
 	// verifiers always find a recent signed size to check against.
 	q.Handle(eventlog.HeadTask, a.tree.HeadHandler(24*time.Hour))
 	q.Every("log-head", 10*time.Minute, jobs.Task{Type: eventlog.HeadTask})
+	a.bidding.Register(q)
 }
 
 func (a *app) close() {

@@ -7,6 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tenderhall/tenderhall/accounts"
+	"github.com/tenderhall/tenderhall/calendar"
 	"github.com/tenderhall/tenderhall/internal/apperr"
 	"github.com/tenderhall/tenderhall/internal/config"
 	"github.com/tenderhall/tenderhall/storage"
@@ -145,10 +147,30 @@ func (e *env) seedDemo(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
+	if err := e.seedDemoCalendar(ctx, a, logins); err != nil {
+		return err
+	}
 	fmt.Fprintln(e.out, "\nDemo logins (演示账号) — generated for this data directory, shown once:")
 	for _, l := range logins {
 		fmt.Fprintf(e.out, "  %-11s %-18s %s   %s %s\n", fmt.Sprint(l.Roles), l.Username, l.Password, l.DisplayName, l.Org)
 	}
 	fmt.Fprintln(e.out)
+	return nil
+}
+
+// seedDemoCalendar loads the 2026 national holiday schedule as the demo
+// administrator, so that deadlines in the demo count working days properly.
+func (e *env) seedDemoCalendar(ctx context.Context, a *app, logins []accounts.DemoLogin) error {
+	for _, l := range logins {
+		if l.Username != "demo-admin" {
+			continue
+		}
+		res, err := a.accounts.Login(ctx, accounts.LoginRequest{Username: l.Username, Password: l.Password, Kind: accounts.KindBearer})
+		if err != nil {
+			return err
+		}
+		defer a.accounts.Logout(ctx, res.Token)
+		return a.calendar.SetYear(ctx, res.Principal, 2026, calendar.Builtin2026())
+	}
 	return nil
 }

@@ -40,7 +40,8 @@ func (e *env) serve(ctx context.Context, a *app) error {
 	var queue atomic.Pointer[jobs.Queue]
 	var started atomic.Bool
 	srv := api.New(api.Deps{
-		Log: a.log, Clock: a.clock, Accounts: a.accounts, Events: a.events, Tree: a.tree, Blobs: a.blobs,
+		Log: a.log, Clock: a.clock, Accounts: a.accounts, Events: a.events, Tree: a.tree, Blobs: a.blobs, Calendar: a.calendar,
+		Bidding:      a.bidding,
 		MaxBodyBytes: a.cfg.MaxBodyBytes, TrustedProxies: a.cfg.TrustedProxies, Version: version,
 		SecureCookies: len(a.cfg.PublicURL) > 5 && a.cfg.PublicURL[:5] == "https",
 		Ready:         readyChecks(a, &queue, &started),
