@@ -18,17 +18,16 @@ var ginParam = regexp.MustCompile(`[:*]([A-Za-z_]+)`)
 // openAPIPath turns a gin pattern into an OpenAPI path template.
 func openAPIPath(p string) string { return ginParam.ReplaceAllString(p, "{$1}") }
 
+// openAPIDoc is a server's generated document, built on first request.
 type openAPIDoc struct {
 	once sync.Once
 	doc  map[string]any
 }
 
-var docCache openAPIDoc
-
 func (s *Server) openAPI(c *gin.Context) error {
-	docCache.once.Do(func() { docCache.doc = s.buildOpenAPI() })
+	s.apiDoc.once.Do(func() { s.apiDoc.doc = s.buildOpenAPI() })
 	c.Header("Cache-Control", "public, max-age=60")
-	return ok(c, docCache.doc)
+	return ok(c, s.apiDoc.doc)
 }
 
 func (s *Server) buildOpenAPI() map[string]any {

@@ -42,6 +42,7 @@ type Server struct {
 	metrics *metrics
 	routes  []route
 	engine  *gin.Engine
+	apiDoc  openAPIDoc
 }
 
 // New builds the server and its route table.
