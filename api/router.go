@@ -87,6 +87,22 @@ func (s *Server) routeTable() []route {
 		{http.MethodGet, "/api/v1/public/announcements", public, "Search published announcements", "bidding", nil, bidding.AnnouncementPage{}, s.listAnnouncements},
 		{http.MethodGet, "/api/v1/public/announcements/:id", public, "A published announcement (stable public URL)", "bidding", nil, bidding.PublicDetail{}, s.publicAnnouncement},
 
+		// Tender documents (api/documents.go): downloaders are secret until the deadline.
+		{http.MethodPost, "/api/v1/sections/:id/documents", roles(accounts.RoleAgent, accounts.RoleAdmin), "Upload or replace a tender document (multipart file, or raw body with ?name=)", "bidding", nil, bidding.Document{}, s.uploadDocument},
+		{http.MethodGet, "/api/v1/sections/:id/documents", anyone, "A section's tender documents: names, sizes, SM3 digests", "bidding", nil, []bidding.Document{}, s.listDocuments},
+		{http.MethodGet, "/api/v1/public/sections/:id/documents", public, "A published section's tender documents: names, sizes, SM3 digests", "bidding", nil, []bidding.Document{}, s.publicDocuments},
+		{http.MethodGet, "/api/v1/documents/:id", anyone, "Download a tender document (recorded; SM3 digest in X-Content-SM3)", "bidding", nil, nil, s.downloadDocument},
+		{http.MethodGet, "/api/v1/sections/:id/downloaders", roles(accounts.RoleAgent, accounts.RoleAdmin, accounts.RoleSupervisor), "Who downloaded the documents, after the deadline only", "bidding", nil, bidding.Downloaders{}, s.listDownloaders},
+
+		// Sealed-bid upload (api/bids.go): bidders see only their own uploads and bids.
+		{http.MethodPost, "/api/v1/sections/:id/uploads", roles(accounts.RoleBidder), "Open a resumable sealed-bid upload", "bids", nil, UploadView{}, s.createUpload},
+		{http.MethodGet, "/api/v1/uploads/:id", roles(accounts.RoleBidder), "An own upload: the offset to resume from", "bids", nil, UploadView{}, s.getUpload},
+		{http.MethodPut, "/api/v1/uploads/:id", roles(accounts.RoleBidder), "Append a chunk at ?offset= (raw body; 409 wrong_offset names the expected offset)", "bids", nil, UploadView{}, s.appendUpload},
+		{http.MethodPost, "/api/v1/uploads/:id/finalize", roles(accounts.RoleBidder), "Verify and store the envelope before the deadline (?size=); returns the signed receipt", "bids", nil, gin.H{}, s.finalizeUpload},
+		{http.MethodGet, "/api/v1/sections/:id/bids/mine", roles(accounts.RoleBidder), "The caller organisation's bids and receipts on a section", "bids", nil, []bidding.Bid{}, s.myBids},
+		{http.MethodPost, "/api/v1/bids/:id/withdraw", roles(accounts.RoleBidder), "Withdraw the current bid before the deadline", "bids", nil, bidding.Bid{}, s.withdrawBid},
+		{http.MethodGet, "/api/v1/sections/:id/bids/count", roles(accounts.RoleAgent, accounts.RoleAdmin), "Number of current bids, after the deadline only", "bids", nil, BidCountView{}, s.bidCount},
+
 		// Audit trail.
 		{http.MethodGet, "/api/v1/audit/events", roles(accounts.RoleAdmin, accounts.RoleSupervisor), "Read the event log by sequence", "audit", nil, EventPage{}, s.auditEvents},
 	}

@@ -72,7 +72,7 @@ func (s *Server) buildEngine() *gin.Engine {
 	e.SetTrustedProxies(s.deps.TrustedProxies)
 	e.Use(withRequestID(s.deps.Clock), recoverPanics(s.log), securityHeaders, s.metrics.middleware, accessLog(s.log))
 	for _, r := range s.routes {
-		handlers := []gin.HandlerFunc{limitBody(s.deps.MaxBodyBytes), s.authorize(r.access)}
+		handlers := []gin.HandlerFunc{limitBody(s.bodyLimit(r)), s.authorize(r.access)}
 		handlers = append(handlers, adapt(s.log, r.handler))
 		e.Handle(r.method, r.path, handlers...)
 	}
@@ -81,4 +81,19 @@ func (s *Server) buildEngine() *gin.Engine {
 		serveError(c, s.log, apperr.New(apperr.Invalid, "该接口不支持此请求方法", "method not allowed on this route").WithCode("method_not_allowed"))
 	})
 	return e
+}
+
+// streamedBodies are the routes ("METHOD pattern") whose handlers stream a
+// large request body to the blob store, with their own limit in place of
+// Deps.MaxBodyBytes.
+var streamedBodies = map[string]int64{
+	"POST /api/v1/sections/:id/documents": DocumentUploadLimit,
+}
+
+// bodyLimit is the request body limit of route r.
+func (s *Server) bodyLimit(r route) int64 {
+	if n, ok := streamedBodies[r.method+" "+r.path]; ok {
+		return n
+	}
+	return s.deps.MaxBodyBytes
 }

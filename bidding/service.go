@@ -36,6 +36,8 @@ type Service struct {
 	clock    clock.Clock
 	queue    atomic.Pointer[jobs.Queue]
 	calendar CalendarSource
+	up       uploadConfig // sealed-bid upload (upload.go): SetBlobs, SetPlatformKey
+	docs     docConfig    // tender documents (documents.go): SetDocumentBlobs
 }
 
 // New returns the bidding service. q receives the deadline tasks; it may be

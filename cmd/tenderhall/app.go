@@ -105,6 +105,9 @@ func (e *env) openApp(ctx context.Context, cfg config.Config) (*app, error) {
 	a.calendar = calendar.New(a.db, a.events, a.clock)
 	// The queue is built once the database is up; Register hands it over.
 	a.bidding = bidding.New(a.db, a.events, a.clock, nil, a.calendar.Calendar)
+	a.bidding.SetDocumentBlobs(a.blobs)
+	a.bidding.SetBlobs(a.blobs)
+	a.bidding.SetPlatformKey(pk) // receipts are signed with the key that signs tree heads
 	return a, nil
 }
 
@@ -147,6 +150,7 @@ func (a *app) registerJobs(q jobs.Queue) {
 	q.Handle(eventlog.HeadTask, a.tree.HeadHandler(24*time.Hour))
 	q.Every("log-head", 10*time.Minute, jobs.Task{Type: eventlog.HeadTask})
 	a.bidding.Register(q)
+	a.bidding.RegisterUploads(q)
 }
 
 func (a *app) close() {
