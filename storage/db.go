@@ -19,6 +19,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/tenderhall/tenderhall/internal/apperr"
+	"github.com/tenderhall/tenderhall/internal/config"
 )
 
 // Dialect names the SQL flavour of a database.
@@ -46,7 +47,7 @@ func Open(_ context.Context, dsn string) (*DB, error) {
 	kind, rest, ok := strings.Cut(dsn, ":")
 	if !ok || rest == "" {
 		return nil, apperr.Newf(apperr.Invalid, "数据库连接串无效：应为 sqlite:路径 或 mysql:DSN",
-			"database DSN %q is invalid: want sqlite:PATH or mysql:DSN", maskDSN(dsn))
+			"database DSN %q is invalid: want sqlite:PATH or mysql:DSN", config.MaskDSN(dsn))
 	}
 	var dial gorm.Dialector
 	switch Dialect(kind) {
@@ -139,19 +140,3 @@ func (db *DB) Close() error { return db.sql.Close() }
 
 // LogValue keeps the DSN out of logs.
 func (db *DB) LogValue() slog.Value { return slog.StringValue(string(db.dialect)) }
-
-// maskDSN hides a password in a DSN for error messages.
-func maskDSN(dsn string) string {
-	at := strings.LastIndex(dsn, "@")
-	if at < 0 {
-		return dsn
-	}
-	head := dsn[:at]
-	if c := strings.LastIndex(head, ":"); c >= 0 && c > strings.Index(head, ":") {
-		return head[:c+1] + "****" + dsn[at:]
-	}
-	return dsn
-}
-
-// MaskDSN hides any password in dsn so it can be printed.
-func MaskDSN(dsn string) string { return maskDSN(dsn) }

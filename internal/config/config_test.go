@@ -106,3 +106,10 @@ func TestPrintMasksSecrets(t *testing.T) {
 		t.Error("environment variable names not shown")
 	}
 }
+
+func TestMaskDSN(t *testing.T) {
+	got := MaskDSN("mysql:root:hunter2@tcp(127.0.0.1:3306)/th")
+	if got != "mysql:root:****@tcp(127.0.0.1:3306)/th" {
+		t.Fatalf("MaskDSN = %q", got)
+	}
+}

@@ -158,16 +158,21 @@ func Print(w io.Writer, c Config, src Sources) {
 // mask hides a secret; a DSN keeps its shape with only the password hidden.
 func mask(key, v string) string {
 	if key == "database.dsn" {
-		at := strings.LastIndex(v, "@")
-		if at < 0 {
-			return v
-		}
-		head := v[:at]
-		first := strings.Index(head, ":")
-		if c := strings.LastIndex(head, ":"); c > first {
-			return head[:c+1] + "****" + v[at:]
-		}
-		return v
+		return MaskDSN(v)
 	}
 	return "****"
+}
+
+// MaskDSN hides the password in a platform DSN ("mysql:user:pass@tcp(...)/db")
+// so that it can be printed or put in an error message.
+func MaskDSN(dsn string) string {
+	at := strings.LastIndex(dsn, "@")
+	if at < 0 {
+		return dsn
+	}
+	head := dsn[:at]
+	if c := strings.LastIndex(head, ":"); c > strings.Index(head, ":") {
+		return head[:c+1] + "****" + dsn[at:]
+	}
+	return dsn
 }
