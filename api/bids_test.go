@@ -149,9 +149,10 @@ func TestBidUploadOverHTTP(t *testing.T) {
 			t.Fatalf("receipt %+v: %v", r.Receipt, err)
 		}
 
-		// An envelope for another section is refused with its precise code.
-		wrong := e.upload(t, e.envelope(t, e.sec.ID+1000, "x"), 4096)
-		e.wantError(e.do("POST", "/api/v1/uploads/"+wrong.UploadID+"/finalize", bidder, nil), http.StatusBadRequest, "wrong_section")
+		// An envelope for another section is refused with its precise
+		// code at the first chunk: the header is checked as it arrives.
+		wrong := e.upload(t, nil, 4096)
+		e.wantError(e.put(bidder, wrong.UploadID, 0, e.envelope(t, e.sec.ID+1000, "x")), http.StatusBadRequest, "wrong_section")
 
 		// Own bids only; the count is sealed until the deadline.
 		var mine []bidding.Bid

@@ -5,7 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"io"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -17,6 +17,11 @@ import (
 
 // MaxChunkBytes is the largest chunk one append accepts.
 const MaxChunkBytes = 64 << 20
+
+// bidKey is where an upload's bid object is assembled and then kept.
+func bidKey(u Upload) string {
+	return "bids/" + strconv.FormatInt(u.SectionID, 10) + "/" + u.ID + ".the"
+}
 
 // UploadTTL is how long an upload may stay untouched before the expiry job
 // removes it and its parts.
@@ -47,17 +52,26 @@ type Upload struct {
 	BidID       *int64       `json:"bidId,omitempty" gorm:"column:bid_id"`
 	CreatedAt   time.Time    `json:"createdAt" gorm:"column:created_at"`
 	UpdatedAt   time.Time    `json:"updatedAt" gorm:"column:updated_at"`
+
+	MultipartID string `json:"-" gorm:"column:multipart_id"` // the blob store's multipart upload
+	PartSeq     int    `json:"-" gorm:"column:part_seq"`     // the last part number handed out
+	TailKey     string `json:"-" gorm:"column:tail_key"`     // bytes waiting to make a part, if any
+	TailSize    int64  `json:"-" gorm:"column:tail_size"`
+	VerifyState []byte `json:"-" gorm:"column:verify_state"` // notary.Verifier checkpoint after Size bytes
 }
 
 // TableName maps Upload to its table.
 func (Upload) TableName() string { return "bid_uploads" }
 
-// uploadPart is one accepted chunk of an upload, stored as its own object.
+// uploadPart is one stored part of the bid object's multipart upload,
+// holding the envelope's bytes from Offset.
 type uploadPart struct {
 	UploadID string `gorm:"column:upload_id;primaryKey"`
 	Offset   int64  `gorm:"column:part_offset;primaryKey"`
 	Size     int64  `gorm:"column:size"`
-	BlobKey  string `gorm:"column:blob_key"`
+	BlobKey  string `gorm:"column:blob_key"` // the bid object's key
+	Number   int    `gorm:"column:part_number"`
+	ETag     string `gorm:"column:etag"`
 }
 
 func (uploadPart) TableName() string { return "bid_upload_parts" }
@@ -151,97 +165,4 @@ func wrongOffset(expected, got int64) error {
 func notOpen(u Upload) error {
 	return apperr.Newf(apperr.Conflict, "上传状态为 %s，不能再追加或提交", "the upload is %s and takes no more chunks or finalize", u.Status).
 		WithCode("upload_" + string(u.Status))
-}
-
-// AppendUpload stores r (size bytes, or negative when unknown; at most
-// MaxChunkBytes) as the chunk of upload id starting at offset, which must
-// be the upload's current size. It streams the chunk to the blob store and
-// returns the upload with its new size. Errors: apperr.NotFound (not the
-// actor's upload), apperr.Conflict (code wrong_offset — a duplicated or
-// skipped chunk — naming the expected offset; code upload_<status> when
-// the upload is no longer open), apperr.TooLarge (the chunk or the whole
-// bid over its limit), apperr.TooLate (deadline_passed), those of Blobs.Save.
-func (s *Service) AppendUpload(ctx context.Context, actor accounts.Principal, id string, offset int64, r io.Reader, size int64) (Upload, error) {
-	blobs, err := s.blobs()
-	if err != nil {
-		return Upload{}, err
-	}
-	u, err := s.GetUpload(ctx, actor, id)
-	if err != nil {
-		return Upload{}, err
-	}
-	if u.Status != UploadOpen {
-		return u, notOpen(u)
-	}
-	if offset != u.Size {
-		return u, wrongOffset(u.Size, offset)
-	}
-	sec, err := s.st.section(ctx, u.SectionID, false)
-	if err != nil {
-		return u, err
-	}
-	if now := s.now(); !sec.AcceptsBidsAt(now) {
-		return u, deadlinePassed(sec, now)
-	}
-	if size > MaxChunkBytes {
-		return u, apperr.Newf(apperr.TooLarge, "分块不能超过 %d 字节", "a chunk may not exceed %d bytes", MaxChunkBytes).WithCode("chunk_too_large")
-	}
-	limit := min(int64(MaxChunkBytes), sec.Rulebook.MaxBidBytes-u.Size)
-	if sec.Rulebook.MaxBidBytes <= 0 {
-		limit = MaxChunkBytes
-	}
-	key := fmt.Sprintf("uploads/%s/%020d-%s", u.ID, offset, newUploadID()[:8])
-	info, err := blobs.Save(ctx, key, &limitReader{r: r, n: limit}, size)
-	if err != nil {
-		return u, err
-	}
-	if info.Size == 0 {
-		_ = blobs.Delete(context.WithoutCancel(ctx), key)
-		return u, apperr.New(apperr.Invalid, "分块为空", "the chunk is empty").WithCode("empty_chunk")
-	}
-	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		res := s.db.Conn(ctx).Model(&Upload{}).Where("id = ? AND status = ? AND size = ?", u.ID, UploadOpen, offset).
-			Updates(map[string]any{"size": offset + info.Size, "parts": u.Parts + 1, "updated_at": s.now()})
-		if res.Error != nil {
-			return storage.Translate(res.Error)
-		}
-		if res.RowsAffected != 1 {
-			cur, err := s.GetUpload(ctx, actor, id)
-			if err != nil {
-				return err
-			}
-			if cur.Status != UploadOpen {
-				return notOpen(cur)
-			}
-			return wrongOffset(cur.Size, offset)
-		}
-		return s.st.insert(ctx, &uploadPart{UploadID: u.ID, Offset: offset, Size: info.Size, BlobKey: key})
-	})
-	if err != nil {
-		_ = blobs.Delete(context.WithoutCancel(ctx), key)
-		return u, err
-	}
-	u.Size, u.Parts = offset+info.Size, u.Parts+1
-	return u, nil
-}
-
-// limitReader fails with apperr.TooLarge once more than n bytes are read.
-type limitReader struct {
-	r io.Reader
-	n int64
-}
-
-func (l *limitReader) Read(p []byte) (int, error) {
-	if l.n < 0 {
-		return 0, apperr.New(apperr.TooLarge, "投标文件超过规则允许的大小或分块上限", "the bid exceeds the rulebook's size limit or the chunk limit").WithCode("bid_too_large")
-	}
-	if int64(len(p)) > l.n+1 {
-		p = p[:l.n+1]
-	}
-	n, err := l.r.Read(p)
-	l.n -= int64(n)
-	if l.n < 0 {
-		return 0, apperr.New(apperr.TooLarge, "投标文件超过规则允许的大小或分块上限", "the bid exceeds the rulebook's size limit or the chunk limit").WithCode("bid_too_large")
-	}
-	return n, err
 }

@@ -39,9 +39,10 @@ func (s *Service) RegisterUploads(q jobs.Queue) {
 // ExpireUploads ends every upload that can no longer become a bid — its
 // section stopped accepting bids (a bid not completely uploaded before the
 // deadline is treated as withdrawn), or it was untouched for UploadTTL —
-// and removes its parts, including objects a crash left without a row. It
-// also finishes removing the parts of uploads already done. It returns how
-// many uploads it expired. Errors are those of storage and Blobs.
+// and removes its tail, multipart upload and any bid object a crashed
+// finalize published; then it removes leftovers that crashes left without
+// a live upload. It returns how many uploads it expired. Errors are those
+// of storage and Blobs.
 func (s *Service) ExpireUploads(ctx context.Context) (int, error) {
 	blobs, err := s.blobs()
 	if err != nil {
@@ -68,44 +69,82 @@ func (s *Service) ExpireUploads(ctx context.Context) (int, error) {
 		if s.setUploadStatus(ctx, u.ID, u.Status, UploadExpired) != nil {
 			continue // a request moved it meanwhile; the next run looks again
 		}
-		if err := s.removeParts(ctx, blobs, u.ID); err != nil {
+		if err := s.removeUpload(ctx, blobs, u); err != nil {
 			return n, err
 		}
 		n++
 	}
-	// Leftovers: parts of ended uploads whose removal failed, and objects
-	// of uploads with no live session.
-	objs, err := blobs.List(ctx, "uploads/")
-	if err != nil {
-		return n, err
-	}
-	seen := map[string]bool{}
-	for _, o := range objs {
-		id, _, _ := strings.Cut(strings.TrimPrefix(o.Key, "uploads/"), "/")
-		if seen[id] {
-			continue
-		}
-		seen[id] = true
-		var us []Upload
-		if err := s.db.Conn(ctx).Where("id = ?", id).Limit(1).Find(&us).Error; err != nil {
-			return n, storage.Translate(err)
-		}
-		if len(us) == 1 && (us[0].Status == UploadOpen || us[0].Status == UploadFinalizing) {
-			continue
-		}
-		if len(us) == 0 && time.Since(o.ModTime) < orphanGrace {
-			continue // its upload row may be about to commit
-		}
-		if err := s.removeParts(ctx, blobs, id); err != nil {
-			return n, err
-		}
-	}
-	return n, nil
+	return n, s.removeLeftovers(ctx, blobs)
 }
 
-// removeParts deletes every object under the upload's prefix, then its part rows.
-func (s *Service) removeParts(ctx context.Context, blobs storage.Blobs, id string) error {
-	objs, err := blobs.List(ctx, "uploads/"+id+"/")
+// removeLeftovers removes objects under uploads/ and bids/ that belong to
+// no live upload and no bid: the remains of crashes and failed clean-ups.
+func (s *Service) removeLeftovers(ctx context.Context, blobs storage.Blobs) error {
+	for _, prefix := range []string{"uploads/", "bids/"} {
+		objs, err := blobs.List(ctx, prefix)
+		if err != nil {
+			return err
+		}
+		seen := map[string]bool{}
+		for _, o := range objs {
+			id := uploadIDOf(o.Key)
+			if id == "" || seen[id] {
+				continue
+			}
+			seen[id] = true
+			var us []Upload
+			if err := s.db.Conn(ctx).Where("id = ?", id).Limit(1).Find(&us).Error; err != nil {
+				return storage.Translate(err)
+			}
+			switch {
+			case len(us) == 0 && time.Since(o.ModTime) < orphanGrace:
+				continue // its upload row may be about to commit
+			case len(us) == 0:
+				if err := blobs.Delete(ctx, o.Key); err != nil {
+					return err
+				}
+			case us[0].Status == UploadOpen || us[0].Status == UploadFinalizing:
+				continue
+			case us[0].Status == UploadDone && prefix == "bids/":
+				continue // the bid itself
+			default:
+				if err := s.removeUpload(ctx, blobs, us[0]); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// uploadIDOf returns the upload id in uploads/<id>/… or bids/<sec>/<id>.the.
+func uploadIDOf(key string) string {
+	if rest, ok := strings.CutPrefix(key, "uploads/"); ok {
+		id, _, _ := strings.Cut(rest, "/")
+		return id
+	}
+	if rest, ok := strings.CutPrefix(key, "bids/"); ok {
+		_, file, _ := strings.Cut(rest, "/")
+		return strings.TrimSuffix(file, ".the")
+	}
+	return ""
+}
+
+// removeUpload removes everything of an upload that did not become a bid.
+func (s *Service) removeUpload(ctx context.Context, blobs storage.Blobs, u Upload) error {
+	if u.Status == UploadDone {
+		return s.removeParts(ctx, blobs, u)
+	}
+	if err := blobs.Delete(ctx, bidKey(u)); err != nil {
+		return err
+	}
+	return s.removeParts(ctx, blobs, u)
+}
+
+// removeParts deletes the upload's tail objects, aborts its multipart
+// upload and deletes its part rows; the bid object stays.
+func (s *Service) removeParts(ctx context.Context, blobs storage.Blobs, u Upload) error {
+	objs, err := blobs.List(ctx, "uploads/"+u.ID+"/")
 	if err != nil {
 		return err
 	}
@@ -114,5 +153,8 @@ func (s *Service) removeParts(ctx context.Context, blobs storage.Blobs, id strin
 			return err
 		}
 	}
-	return storage.Translate(s.db.Conn(ctx).Where("upload_id = ?", id).Delete(&uploadPart{}).Error)
+	if err := blobs.AbortMultipart(ctx, bidKey(u), ""); err != nil {
+		return err
+	}
+	return storage.Translate(s.db.Conn(ctx).Where("upload_id = ?", u.ID).Delete(&uploadPart{}).Error)
 }

@@ -3,7 +3,6 @@ package bidding
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"strconv"
 	"time"
 
@@ -18,20 +17,24 @@ import (
 // bid on the section and returns the platform-signed receipt. expectSize,
 // when positive, is the envelope size the client sent: an upload holding
 // fewer bytes is refused (code upload_incomplete) so that the client
-// resumes. The parts are streamed, in order, into the bid's object while
-// the envelope is verified (structure, project, section, bidder, and the
-// signature by the organisation's registered key); then one transaction
-// locks the section row, checks the deadline by the server clock,
-// supersedes the previous current bid, stores the bid, appends
-// "bid.received" and the signed receipt. On any failure the bid's object is
-// deleted and no bid row exists.
+// resumes. The envelope was verified while it arrived; finalize asks the
+// verifier's checkpoint for the verdict (the end of the envelope, the
+// digest, the signature by the organisation's registered key), publishes
+// the bid object from its parts, and then one transaction locks the
+// section row, checks the deadline by the server clock, supersedes the
+// previous current bid, stores the bid, appends "bid.received" and the
+// signed receipt. A late finalize removes the object; no bid row exists
+// unless the transaction committed.
+//
+// Finalize may be repeated: after a lost answer or a crash it completes
+// the work, and on an upload that already became a bid it returns that
+// bid's receipt again.
 //
 // Errors: apperr.NotFound (not the actor's upload); apperr.Conflict (codes
-// upload_incomplete, upload_<status>); apperr.Invalid (the envelope's
-// codes from notary: truncated, wrong_section, wrong_signer,
-// signature_invalid, chunk_tampered, …; no_registered_key);
-// apperr.TooLate (deadline_passed: the upload is then closed, its parts
-// removed); apperr.Unavailable.
+// upload_incomplete, upload_<status>, upload_busy); apperr.Invalid (the
+// envelope's codes from notary: truncated, signature_invalid, …;
+// no_registered_key); apperr.TooLate (deadline_passed: the upload is then
+// closed, its parts removed); apperr.Unavailable.
 func (s *Service) FinalizeUpload(ctx context.Context, actor accounts.Principal, id string, expectSize int64) (notary.SignedReceipt, error) {
 	blobs, err := s.blobs()
 	if err != nil {
@@ -45,7 +48,10 @@ func (s *Service) FinalizeUpload(ctx context.Context, actor accounts.Principal, 
 	if err != nil {
 		return notary.SignedReceipt{}, err
 	}
-	if u.Status != UploadOpen {
+	if u.Status == UploadDone && u.BidID != nil {
+		return s.receiptOf(ctx, *u.BidID)
+	}
+	if u.Status != UploadOpen && u.Status != UploadFinalizing {
 		return notary.SignedReceipt{}, notOpen(u)
 	}
 	if expectSize > 0 && u.Size < expectSize {
@@ -60,38 +66,126 @@ func (s *Service) FinalizeUpload(ctx context.Context, actor accounts.Principal, 
 	if now := s.now(); !sec.AcceptsBidsAt(now) {
 		return notary.SignedReceipt{}, s.refuseLate(ctx, blobs, u, sec, now)
 	}
+	digest, err := s.verdict(ctx, u)
+	if err != nil {
+		return notary.SignedReceipt{}, err
+	}
+	if err := s.setUploadStatus(ctx, u.ID, u.Status, UploadFinalizing); err != nil {
+		return notary.SignedReceipt{}, err
+	}
+	if err := s.publishBid(ctx, blobs, u); err != nil {
+		_ = s.setUploadStatus(context.WithoutCancel(ctx), u.ID, UploadFinalizing, UploadOpen)
+		return notary.SignedReceipt{}, err
+	}
+	receipt, err := s.commitBid(ctx, priv, u, p, bidKey(u), digest, u.Size)
+	bg := context.WithoutCancel(ctx)
+	switch {
+	case err == nil:
+		s.dropParts(bg, blobs, u)
+		return receipt, nil
+	case apperr.Is(err, apperr.TooLate):
+		if s.setUploadStatus(bg, u.ID, UploadFinalizing, UploadLate) == nil {
+			_ = blobs.Delete(bg, bidKey(u))
+			s.dropParts(bg, blobs, u)
+		}
+	default:
+		if cur, gerr := s.GetUpload(bg, actor, id); gerr == nil && cur.Status == UploadDone && cur.BidID != nil {
+			return s.receiptOf(ctx, *cur.BidID) // a concurrent finalize of the same upload won
+		}
+		_ = s.setUploadStatus(bg, u.ID, UploadFinalizing, UploadOpen)
+	}
+	return notary.SignedReceipt{}, err
+}
+
+// verdict finishes the verification the appends carried along.
+func (s *Service) verdict(ctx context.Context, u Upload) (notary.Digest, error) {
 	signer, err := s.bidderKey(ctx, u.BidderOrgID)
 	if err != nil {
-		return notary.SignedReceipt{}, err
+		return notary.Digest{}, err
 	}
-	if err := s.setUploadStatus(ctx, u.ID, UploadOpen, UploadFinalizing); err != nil {
-		return notary.SignedReceipt{}, err
-	}
-	key := "bids/" + strconv.FormatInt(sec.ID, 10) + "/" + u.ID + ".the"
-	digest, size, err := s.streamVerified(ctx, blobs, u, key, notary.Expect{Signer: signer,
-		Project: strconv.FormatInt(p.ID, 10), Section: strconv.FormatInt(sec.ID, 10), Bidder: strconv.FormatInt(u.BidderOrgID, 10)})
-	var receipt notary.SignedReceipt
-	if err == nil {
-		receipt, err = s.commitBid(ctx, priv, u, p, key, digest, size)
-	}
+	sec, p, err := s.sectionAndProject(ctx, u.SectionID, false)
 	if err != nil {
-		bg := context.WithoutCancel(ctx)
-		_ = blobs.Delete(bg, key)
-		if apperr.Is(err, apperr.TooLate) {
-			s.dropParts(bg, blobs, u.ID, UploadLate)
-		} else {
-			_ = s.setUploadStatus(bg, u.ID, UploadFinalizing, UploadOpen)
-		}
-		return notary.SignedReceipt{}, err
+		return notary.Digest{}, err
 	}
-	s.dropParts(context.WithoutCancel(ctx), blobs, u.ID, UploadDone)
-	return receipt, nil
+	expect := notary.Expect{Signer: signer, Project: strconv.FormatInt(p.ID, 10),
+		Section: strconv.FormatInt(sec.ID, 10), Bidder: strconv.FormatInt(u.BidderOrgID, 10)}
+	v, err := s.resumeVerifier(u, expect)
+	if err != nil {
+		return notary.Digest{}, err
+	}
+	_, digest, err := v.Finish()
+	return digest, err
+}
+
+// publishBid makes the bid object appear under bidKey(u): the stored parts
+// plus the tail as the last part, or the tail alone for a small bid. A
+// repeated finalize whose earlier attempt already published it finds the
+// multipart upload gone and the object in place.
+func (s *Service) publishBid(ctx context.Context, blobs storage.Blobs, u Upload) error {
+	key := bidKey(u)
+	var rows []uploadPart
+	if err := s.db.Conn(ctx).Where("upload_id = ?", u.ID).Order("part_offset").Find(&rows).Error; err != nil {
+		return storage.Translate(err)
+	}
+	if len(rows) == 0 {
+		if info, err := blobs.Stat(ctx, key); err == nil && info.Size == u.Size {
+			return nil
+		}
+		rc, err := blobs.Open(ctx, u.TailKey, 0, -1)
+		if err != nil {
+			return err
+		}
+		defer rc.Close()
+		_, err = blobs.Save(ctx, key, rc, u.TailSize)
+		return err
+	}
+	parts := make([]storage.Part, len(rows))
+	for i, r := range rows {
+		parts[i] = storage.Part{Number: r.Number, ETag: r.ETag, Size: r.Size}
+	}
+	if u.TailKey != "" {
+		seq, err := s.nextPartNumber(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		rc, err := blobs.Open(ctx, u.TailKey, 0, -1)
+		if err != nil {
+			return err
+		}
+		p, err := blobs.PutPart(ctx, key, u.MultipartID, seq, rc, u.TailSize)
+		rc.Close()
+		if err != nil && !apperr.Is(err, apperr.NotFound) {
+			return err
+		}
+		parts = append(parts, p)
+	}
+	_, err := blobs.CompleteMultipart(ctx, key, u.MultipartID, parts)
+	if apperr.Is(err, apperr.NotFound) {
+		if info, serr := blobs.Stat(ctx, key); serr == nil && info.Size == u.Size {
+			return nil
+		}
+	}
+	return err
+}
+
+// receiptOf returns the receipt stored with a bid.
+func (s *Service) receiptOf(ctx context.Context, bidID int64) (notary.SignedReceipt, error) {
+	var docs []string
+	if err := s.db.Conn(ctx).Raw("SELECT receipt FROM bids WHERE id = ?", bidID).Scan(&docs).Error; err != nil {
+		return notary.SignedReceipt{}, storage.Translate(err)
+	}
+	if len(docs) != 1 {
+		return notary.SignedReceipt{}, apperr.New(apperr.NotFound, "投标不存在", "bid not found").WithCode("bid_not_found")
+	}
+	return notary.ParseReceipt([]byte(docs[0]))
 }
 
 // refuseLate closes an upload finalized too late and returns the refusal.
 func (s *Service) refuseLate(ctx context.Context, blobs storage.Blobs, u Upload, sec Section, now time.Time) error {
-	if err := s.setUploadStatus(ctx, u.ID, UploadOpen, UploadFinalizing); err == nil {
-		s.dropParts(context.WithoutCancel(ctx), blobs, u.ID, UploadLate)
+	if err := s.setUploadStatus(ctx, u.ID, u.Status, UploadLate); err == nil {
+		bg := context.WithoutCancel(ctx)
+		_ = blobs.Delete(bg, bidKey(u))
+		s.dropParts(bg, blobs, u)
 	}
 	return deadlinePassed(sec, now)
 }
@@ -110,7 +204,7 @@ func (s *Service) commitBid(ctx context.Context, priv *notary.PrivateKey, u Uplo
 			return deadlinePassed(sec, now)
 		}
 		res := s.db.Conn(ctx).Model(&Upload{}).Where("id = ? AND status = ?", u.ID, UploadFinalizing).
-			Updates(map[string]any{"status": UploadDone, "updated_at": now})
+			Updates(map[string]any{"status": UploadDone, "updated_at": now, "verify_state": nil})
 		if res.Error != nil {
 			return storage.Translate(res.Error)
 		}
@@ -142,76 +236,13 @@ func (s *Service) commitBid(ctx context.Context, priv *notary.PrivateKey, u Uplo
 		if err != nil {
 			return err
 		}
+		if err := s.db.Conn(ctx).Model(&Upload{}).Where("id = ?", u.ID).Update("bid_id", b.ID).Error; err != nil {
+			return storage.Translate(err)
+		}
 		return storage.Translate(s.db.Conn(ctx).Model(&Bid{}).Where("id = ?", b.ID).
 			Updates(map[string]any{"receipt": string(doc), "log_index": ev.Seq}).Error)
 	})
 	return receipt, err
-}
-
-// streamVerified copies the upload's parts, in offset order, to key while
-// the envelope verifier reads along. It returns the ciphertext digest and size.
-func (s *Service) streamVerified(ctx context.Context, blobs storage.Blobs, u Upload, key string, expect notary.Expect) (notary.Digest, int64, error) {
-	var parts []uploadPart
-	if err := s.db.Conn(ctx).Where("upload_id = ?", u.ID).Order("part_offset").Find(&parts).Error; err != nil {
-		return notary.Digest{}, 0, storage.Translate(err)
-	}
-	var next int64
-	for _, pt := range parts {
-		if pt.Offset != next {
-			return notary.Digest{}, 0, apperr.Newf(apperr.Internal, "上传分块不连续（偏移 %d）", "the upload's parts are not contiguous (offset %d)", next)
-		}
-		next += pt.Size
-	}
-	v := notary.NewVerifier(expect)
-	pr := &partsReader{ctx: ctx, blobs: blobs, parts: parts}
-	defer pr.close()
-	_, saveErr := blobs.Save(ctx, key, io.TeeReader(pr, v), next)
-	_, digest, verr := v.Finish()
-	if saveErr != nil {
-		if verr != nil && apperr.KindOf(verr) == apperr.Invalid {
-			return digest, 0, verr
-		}
-		return digest, 0, saveErr
-	}
-	return digest, next, verr
-}
-
-// partsReader reads the parts one after the other.
-type partsReader struct {
-	ctx   context.Context
-	blobs storage.Blobs
-	parts []uploadPart
-	cur   io.ReadCloser
-}
-
-func (r *partsReader) Read(p []byte) (int, error) {
-	for {
-		if r.cur == nil {
-			if len(r.parts) == 0 {
-				return 0, io.EOF
-			}
-			rc, err := r.blobs.Open(r.ctx, r.parts[0].BlobKey, 0, -1)
-			if err != nil {
-				return 0, err
-			}
-			r.cur, r.parts = rc, r.parts[1:]
-		}
-		n, err := r.cur.Read(p)
-		if err == io.EOF {
-			r.cur.Close()
-			r.cur, err = nil, nil
-			if n == 0 {
-				continue
-			}
-		}
-		return n, err
-	}
-}
-
-func (r *partsReader) close() {
-	if r.cur != nil {
-		r.cur.Close()
-	}
 }
 
 // bidderKey returns the organisation's registered SM2 key.
@@ -240,10 +271,9 @@ func (s *Service) setUploadStatus(ctx context.Context, id string, from, to Uploa
 	return nil
 }
 
-// dropParts removes an upload's parts and sets its final status.
-// Failures leave work for the expiry job.
-func (s *Service) dropParts(ctx context.Context, blobs storage.Blobs, id string, status UploadStatus) {
-	if s.removeParts(ctx, blobs, id) == nil {
-		s.db.Conn(ctx).Model(&Upload{}).Where("id = ?", id).Updates(map[string]any{"status": status, "updated_at": s.now()})
-	}
+// dropParts removes what an ended upload left besides its bid: the tail,
+// the multipart upload (aborting a completed one changes nothing) and the
+// part rows. A failure leaves the work to the expiry job.
+func (s *Service) dropParts(ctx context.Context, blobs storage.Blobs, u Upload) {
+	_ = s.removeParts(ctx, blobs, u)
 }

@@ -97,6 +97,25 @@ func (f *upFixture) upload(t *testing.T, actor accounts.Principal, sec Section, 
 	return u
 }
 
+// submit uploads env in chunks of n bytes and finalizes it, returning the
+// step ("append" or "finalize") and error of the first failure.
+func (f *upFixture) submit(t *testing.T, actor accounts.Principal, sec Section, env []byte, n int) (string, error) {
+	t.Helper()
+	ctx := context.Background()
+	u, err := f.svc.CreateUpload(ctx, actor, sec.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for off := 0; off < len(env); off += n {
+		end := min(off+n, len(env))
+		if _, err := f.svc.AppendUpload(ctx, actor, u.ID, int64(off), bytes.NewReader(env[off:end]), int64(end-off)); err != nil {
+			return "append", err
+		}
+	}
+	_, err = f.svc.FinalizeUpload(ctx, actor, u.ID, 0)
+	return "finalize", err
+}
+
 // objects lists the blob keys under prefix.
 func (f *upFixture) objects(t *testing.T, prefix string) []string {
 	t.Helper()

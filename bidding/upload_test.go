@@ -113,29 +113,35 @@ func TestUploadBadInput(t *testing.T) {
 			if _, err := f.svc.FinalizeUpload(ctx, f.bidder, u.ID, int64(len(good))); err != nil {
 				t.Fatalf("resumed finalize: %v", err)
 			}
-			if _, err := f.svc.FinalizeUpload(ctx, f.bidder, u.ID, 0); codeOf(err) != "upload_done" {
-				t.Fatalf("finalize twice: %v", err)
+			// Finalize again, as after a lost answer: the same receipt, no second bid.
+			r1, _ := f.svc.FinalizeUpload(ctx, f.bidder, u.ID, 0)
+			r2, err := f.svc.FinalizeUpload(ctx, f.bidder, u.ID, 0)
+			if err != nil || r2.Receipt != r1.Receipt || !bytes.Equal(r2.Signature, r1.Signature) || f.countBids(t, sec.ID, "") != 1 {
+				t.Fatalf("finalize twice: %+v, %v", r2, err)
 			}
 
 			tampered := append([]byte(nil), good...)
 			tampered[len(tampered)/2] ^= 1
 			unsigned := append([]byte(nil), good[:len(good)-20]...)
+			// The envelope is checked as it arrives: a header fault stops
+			// the upload at the chunk that completes the header; a fault
+			// only the whole envelope shows is refused at finalize.
 			for name, tc := range map[string]struct {
 				env  []byte
 				code string
+				step string
 			}{
-				"envelope of another section": {sealFor(t, f.keys[4], itoa64(sec.ProjectID), itoa64(other.ID), "4", "x"), "wrong_section"},
-				"envelope of another project": {f.seal(t, 4, other, "x"), "wrong_project"},
-				"another bidder's key":        {sealFor(t, f.keys[5], itoa64(sec.ProjectID), itoa64(sec.ID), "4", "x"), "wrong_signer"},
-				"tampered":                    {tampered, "digest_mismatch"},
-				"signature cut off":           {unsigned, "truncated"},
-				"not an envelope":             {[]byte(strings.Repeat("PK\x03\x04", 100)), "not_an_envelope"},
+				"envelope of another section": {sealFor(t, f.keys[4], itoa64(sec.ProjectID), itoa64(other.ID), "4", "x"), "wrong_section", "append"},
+				"envelope of another project": {f.seal(t, 4, other, "x"), "wrong_project", "append"},
+				"another bidder's key":        {sealFor(t, f.keys[5], itoa64(sec.ProjectID), itoa64(sec.ID), "4", "x"), "wrong_signer", "append"},
+				"tampered":                    {tampered, "digest_mismatch", "finalize"},
+				"signature cut off":           {unsigned, "truncated", "finalize"},
+				"not an envelope":             {[]byte(strings.Repeat("PK\x03\x04", 100)), "not_an_envelope", "append"},
 			} {
 				before := f.countBids(t, sec.ID, "")
-				u := f.upload(t, f.bidder, sec, tc.env, 500)
-				_, err := f.svc.FinalizeUpload(ctx, f.bidder, u.ID, 0)
-				if !apperr.Is(err, apperr.Invalid) || codeOf(err) != tc.code {
-					t.Errorf("%s: %v (code %q), want %s", name, err, codeOf(err), tc.code)
+				step, err := f.submit(t, f.bidder, sec, tc.env, 500)
+				if !apperr.Is(err, apperr.Invalid) || codeOf(err) != tc.code || step != tc.step {
+					t.Errorf("%s: %s: %v (code %q), want %s at %s", name, step, err, codeOf(err), tc.code, tc.step)
 				}
 				if f.countBids(t, sec.ID, "") != before {
 					t.Errorf("%s: a bid row was written", name)
@@ -193,7 +199,7 @@ func TestExpireUploads(t *testing.T) {
 			if got, _ := f.svc.GetUpload(ctx, f.bidder, stale.ID); got.Status != UploadExpired {
 				t.Fatalf("stale upload %s", got.Status)
 			}
-			if objs := f.objects(t, "uploads/"); len(objs) != 2 || !strings.HasPrefix(objs[0], "uploads/"+fresh.ID) {
+			if objs := f.objects(t, "uploads/"); len(objs) != 1 || !strings.HasPrefix(objs[0], "uploads/"+fresh.ID) {
 				t.Fatalf("objects left: %v", objs)
 			}
 			if _, err := f.svc.AppendUpload(ctx, f.bidder, stale.ID, 1000, strings.NewReader("y"), 1); codeOf(err) != "upload_expired" {

@@ -65,6 +65,8 @@ type Blobs interface {
 	// Ping reports whether the store can serve requests, for /readyz.
 	// Errors: Unavailable.
 	Ping(ctx context.Context) error
+
+	Multipart
 }
 
 // BlobInfo describes a stored object.

@@ -22,6 +22,7 @@ import (
 type FS struct {
 	objects string        // root/objects: one file per key
 	tmp     string        // root/tmp: uploads in progress, same file system
+	parts   string        // root/multipart: one folder per multipart upload
 	presign PresignConfig // how PresignGet signs URLs
 }
 
@@ -42,8 +43,9 @@ func NewFS(root string, presign PresignConfig) (*FS, error) {
 	if err != nil {
 		return nil, fsUnavailable(err)
 	}
-	s := &FS{objects: filepath.Join(abs, "objects"), tmp: filepath.Join(abs, "tmp"), presign: pc}
-	for _, dir := range []string{s.objects, s.tmp} {
+	s := &FS{objects: filepath.Join(abs, "objects"), tmp: filepath.Join(abs, "tmp"),
+		parts: filepath.Join(abs, "multipart"), presign: pc}
+	for _, dir := range []string{s.objects, s.tmp, s.parts} {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, fsUnavailable(err)
 		}
@@ -73,15 +75,17 @@ func (s *FS) Save(ctx context.Context, key string, r io.Reader, size int64) (Blo
 	if err := src.precheck(); err != nil {
 		return BlobInfo{}, err
 	}
-	tmp, fi, err := s.writeTemp(src)
+	tmpf, fi, err := s.writeTemp(src)
 	if err != nil {
 		return BlobInfo{}, blobSaveError(ctx, src, err, fsUnavailable)
 	}
+	tmp := tmpf.Name()
 	committed := false
 	defer func() {
 		if !committed {
 			_ = os.Remove(tmp)
 		}
+		_ = tmpf.Close()
 	}()
 	// A Save cancelled after its last byte must still leave nothing behind.
 	if err := blobCtxErr(ctx); err != nil {

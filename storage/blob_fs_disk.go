@@ -24,13 +24,16 @@ const fsStaleTemp = time.Hour
 // folder is another key: one path cannot be a file and a directory at once.
 var errFSKeyConflict = errors.New("the key collides with a folder of other keys")
 
-// writeTemp copies src into a new synced temporary file and returns its
-// name and description; on error it removes the file.
-func (s *FS) writeTemp(src io.Reader) (string, fs.FileInfo, error) {
+// writeTemp copies src into a new synced temporary file and returns it
+// still open and locked, so that no other process's sweep takes it for the
+// remains of a crash before it is renamed into place; the caller closes it
+// (and removes it unless it was renamed). On error it removes the file.
+func (s *FS) writeTemp(src io.Reader) (*os.File, fs.FileInfo, error) {
 	f, err := os.CreateTemp(s.tmp, "save-*")
 	if err != nil {
-		return "", nil, err
+		return nil, nil, err
 	}
+	lockTemp(f)
 	_, err = io.Copy(f, src)
 	if err == nil {
 		err = f.Sync() // the data must be on disk before its name is
@@ -39,14 +42,12 @@ func (s *FS) writeTemp(src io.Reader) (string, fs.FileInfo, error) {
 	if err == nil {
 		fi, err = f.Stat()
 	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
 	if err != nil {
+		_ = f.Close()
 		_ = os.Remove(f.Name())
-		return "", nil, err
+		return nil, nil, err
 	}
-	return f.Name(), fi, nil
+	return f, fi, nil
 }
 
 // commit renames the finished temporary file tmp to key's path and syncs
@@ -113,8 +114,9 @@ func (s *FS) prune(rel string) {
 	}
 }
 
-// sweepTemp deletes temporary files that no upload has touched for
-// fsStaleTemp; younger ones may belong to another process's Save.
+// sweepTemp deletes temporary files that crashed writes left behind: a
+// file that no live process holds locked (see lockTemp), or, where locks
+// are not available, one untouched for fsStaleTemp.
 func (s *FS) sweepTemp() error {
 	entries, err := os.ReadDir(s.tmp)
 	if err != nil {
@@ -123,10 +125,14 @@ func (s *FS) sweepTemp() error {
 	cutoff := time.Now().Add(-fsStaleTemp)
 	for _, e := range entries {
 		fi, err := e.Info()
-		if err != nil || !fi.Mode().IsRegular() || fi.ModTime().After(cutoff) {
+		if err != nil || !fi.Mode().IsRegular() {
 			continue
 		}
-		if err := os.Remove(filepath.Join(s.tmp, e.Name())); err != nil && !fsMissing(err) {
+		name := filepath.Join(s.tmp, e.Name())
+		if !tempAbandoned(name) && fi.ModTime().After(cutoff) {
+			continue
+		}
+		if err := os.Remove(name); err != nil && !fsMissing(err) {
 			return err
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -157,13 +158,16 @@ func TestBlobFSOpenSeesSnapshot(t *testing.T) {
 	}
 }
 
-func TestBlobFSSweepsStaleTemp(t *testing.T) {
+// TestBlobFSSweepsAbandonedTemp: a temporary file whose writer died (no
+// lock held), however young, is removed at start-up; one a live writer
+// holds locked survives.
+func TestBlobFSSweepsAbandonedTemp(t *testing.T) {
 	root := t.TempDir()
 	tmp := filepath.Join(root, "tmp")
 	if err := os.MkdirAll(tmp, 0o750); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"save-old", "save-fresh"} {
+	for _, name := range []string{"save-old", "save-crashed", "save-live"} {
 		if err := os.WriteFile(filepath.Join(tmp, name), []byte("part"), 0o600); err != nil {
 			t.Fatal(err)
 		}
@@ -172,14 +176,24 @@ func TestBlobFSSweepsStaleTemp(t *testing.T) {
 	if err := os.Chtimes(filepath.Join(tmp, "save-old"), stale, stale); err != nil {
 		t.Fatal(err)
 	}
+	live, err := os.Open(filepath.Join(tmp, "save-live"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Close()
+	if err := syscall.Flock(int(live.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := storage.NewFS(root, storage.PresignConfig{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(tmp, "save-old")); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("stale temporary file survived NewFS: %v", err)
+	for _, gone := range []string{"save-old", "save-crashed"} {
+		if _, err := os.Stat(filepath.Join(tmp, gone)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("abandoned temporary file %s survived NewFS: %v", gone, err)
+		}
 	}
-	if _, err := os.Stat(filepath.Join(tmp, "save-fresh")); err != nil {
-		t.Errorf("NewFS removed a temporary file an upload may still be writing: %v", err)
+	if _, err := os.Stat(filepath.Join(tmp, "save-live")); err != nil {
+		t.Errorf("NewFS removed a temporary file a live upload holds: %v", err)
 	}
 }
 

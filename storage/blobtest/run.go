@@ -41,5 +41,6 @@ func cases() []blobCase {
 	all = append(all, failureCases()...)
 	all = append(all, presignCases()...)
 	all = append(all, concurrencyCases()...)
+	all = append(all, multipartCases()...)
 	return all
 }
