@@ -57,6 +57,8 @@ var homes = map[string][]string{
 	"github.com/tjfoc/gmsm":               {}, // a test peer only, never in product code
 	"github.com/gin-gonic/gin":            {"api"},
 	"github.com/prometheus/client_golang": {"api", "internal/jobs"},
+	"github.com/go-pdf/fpdf":              {"internal/pdf"},
+	"github.com/ledongthuc/pdf":           {}, // a test peer only: reads rendered PDFs back
 }
 
 func allowed(rel, file string, places []string) bool {
