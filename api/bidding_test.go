@@ -289,22 +289,26 @@ func TestSectionLifecycleOverHTTP(t *testing.T) {
 			if ran := e.queue.runDue(t); len(ran) != 1 || ran[0] != bidding.CloseTaskID(sec.ID, shanghai("2026-12-21 09:30")) {
 				t.Fatalf("ran %v", ran)
 			}
-			if st := e.section(sec.ID).State; st != bidding.StateClosed {
-				t.Fatalf("state %s, want closed", st)
+			// Bidding closed at the deadline; with no bids the same job
+			// then failed the section (流标, fewer than 3 bids).
+			if st := e.section(sec.ID).State; st != bidding.StateFailed {
+				t.Fatalf("state %s, want failed (closed with no bids)", st)
 			}
 			var detail bidding.PublicDetail
 			resp = e.do("GET", bidding.PublicURL(ann.ID), "", nil)
 			wantStatus(t, resp, http.StatusOK)
 			decode(t, resp, &detail)
-			if detail.State != bidding.StateClosed || len(detail.Clarifications) != 1 || len(detail.Questions) != 1 || !detail.Deadline.Equal(shanghai("2026-12-21 09:30")) {
+			if detail.State != bidding.StateFailed || len(detail.Clarifications) != 1 || len(detail.Questions) != 1 || !detail.Deadline.Equal(shanghai("2026-12-21 09:30")) {
 				t.Fatalf("public detail %+v", detail)
 			}
 			d = e.wantError(e.do("POST", secPath+"/announcement/publish", agent, nil), http.StatusConflict, "invalid_transition")
-			if !strings.Contains(d.Message, "closed") && !strings.Contains(d.Message, "截止") {
+			if !strings.Contains(d.Message, "failed") && !strings.Contains(d.Message, "流标") {
 				t.Fatalf("conflict should name the state: %+v", d)
 			}
-			if evs, _ := e.events.ByType(context.Background(), "section.closed", 10); len(evs) != 1 || evs[0].Actor != "system" {
-				t.Fatalf("section.closed events %+v", evs)
+			for _, typ := range []string{"section.closed", "section.failed"} {
+				if evs, _ := e.events.ByType(context.Background(), typ, 10); len(evs) != 1 || evs[0].Actor != "system" {
+					t.Fatalf("%s events %+v", typ, evs)
+				}
 			}
 		})
 	}

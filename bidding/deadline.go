@@ -34,7 +34,7 @@ func CloseTaskID(sectionID int64, deadline time.Time) string {
 // Handlers returns the job handlers by task type, for cmd to register on
 // the queue (or use Register).
 func (s *Service) Handlers() map[string]jobs.Handler {
-	return map[string]jobs.Handler{TaskClose: s.handleClose, TaskSweep: s.handleSweep}
+	return map[string]jobs.Handler{TaskClose: s.handleClose, TaskSweep: s.handleSweep, TaskWindow: s.handleWindow}
 }
 
 // Register installs the handlers on q, schedules the catch-up sweep and
@@ -121,8 +121,14 @@ func (s *Service) CloseIfDue(ctx context.Context, sectionID int64) (bool, Sectio
 			return nil
 		}
 		closed = true
-		return s.transition(ctx, &sec, StateClosed, "system", map[string]any{"deadline": sec.Deadline})
+		if err := s.transition(ctx, &sec, StateClosed, "system", map[string]any{"deadline": sec.Deadline}); err != nil {
+			return err
+		}
+		return s.openRoom(ctx, &sec)
 	})
+	if err == nil && closed && sec.State == StateOpening {
+		s.scheduleWindow(ctx, sec.ID, sec.Deadline.Add(decryptWindow(sec)))
+	}
 	return closed, sec, err
 }
 
@@ -148,7 +154,7 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 			n++
 		}
 	}
-	return n, nil
+	return n, s.sweepWindows(ctx)
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -39,6 +39,8 @@ type Section struct {
 	Deadline         *time.Time   `json:"deadline,omitempty" gorm:"column:deadline"`
 	PausedSince      *time.Time   `json:"pausedSince,omitempty" gorm:"column:paused_since"`
 	RulebookFrozenAt *time.Time   `json:"rulebookFrozenAt,omitempty" gorm:"column:rulebook_frozen_at"`
+	FailReason       *string      `json:"failReason,omitempty" gorm:"column:fail_reason"`
+	PreviousID       *int64       `json:"previousSectionId,omitempty" gorm:"column:previous_section_id"`
 	CreatedAt        time.Time    `json:"createdAt" gorm:"column:created_at"`
 	UpdatedAt        time.Time    `json:"updatedAt" gorm:"column:updated_at"`
 }

@@ -36,8 +36,9 @@ type Service struct {
 	clock    clock.Clock
 	queue    atomic.Pointer[jobs.Queue]
 	calendar CalendarSource
-	up       uploadConfig // sealed-bid upload (upload.go): SetBlobs, SetPlatformKey
-	docs     docConfig    // tender documents (documents.go): SetDocumentBlobs
+	up       uploadConfig  // sealed-bid upload (upload.go): SetBlobs, SetPlatformKey
+	docs     docConfig     // tender documents (documents.go): SetDocumentBlobs
+	opening  openingConfig // the opening room (opening.go): SetFieldCipher
 }
 
 // New returns the bidding service. q receives the deadline tasks; it may be

@@ -177,17 +177,23 @@ func TestDeadlineJob(t *testing.T) {
 			if err := f.svc.handleClose(ctx, closeTask(t, sec, moved)); err != nil {
 				t.Fatalf("second run must be a no-op: %v", err)
 			}
+			// Closed at the moved deadline, and, with no bids, failed by the same job.
 			v, _ := f.svc.GetSection(ctx, f.agent, sec.ID)
-			if v.State != StateClosed || !v.Deadline.Equal(moved) {
+			if v.State != StateFailed || !v.Deadline.Equal(moved) || v.FailReason == nil {
 				t.Fatalf("after close: %+v", v.Section)
 			}
-			if _, err := f.svc.Cancel(ctx, f.agent, sec.ID, ""); !apperr.Is(err, apperr.Invalid) {
+			if _, err := f.svc.Cancel(ctx, f.agent, sec.ID, "预算调整"); !apperr.Is(err, apperr.Conflict) {
+				t.Fatalf("cancel a failed section: %v", err)
+			}
+			f.clock.Set(sh("2026-11-02 10:00"))
+			other := f.announced(t, true, deadline)
+			if _, err := f.svc.Cancel(ctx, f.agent, other.ID, ""); !apperr.Is(err, apperr.Invalid) {
 				t.Fatalf("cancel without reason: %v", err)
 			}
-			if c, err := f.svc.Cancel(ctx, f.agent, sec.ID, "预算调整"); err != nil || c.State != StateCancelled {
+			if c, err := f.svc.Cancel(ctx, f.agent, other.ID, "预算调整"); err != nil || c.State != StateCancelled {
 				t.Fatalf("cancel: %v", err)
 			}
-			if _, err := f.svc.Cancel(ctx, f.agent, sec.ID, "again"); !apperr.Is(err, apperr.Conflict) {
+			if _, err := f.svc.Cancel(ctx, f.agent, other.ID, "again"); !apperr.Is(err, apperr.Conflict) {
 				t.Fatalf("cancel twice: %v", err)
 			}
 		})

@@ -116,6 +116,12 @@ func (s *Service) BySubject(ctx context.Context, subject string, limit int) ([]E
 	return s.st.eventsWhere(ctx, "subject", subject, clampLimit(limit))
 }
 
+// SubjectAfter returns up to limit (at most MaxPage) events about subject
+// with seq greater than after, oldest first: a follower's next page.
+func (s *Service) SubjectAfter(ctx context.Context, subject string, after int64, limit int) ([]Event, error) {
+	return s.st.subjectAfter(ctx, subject, after, clampLimit(limit))
+}
+
 // ByType returns the events of type typ, oldest first.
 func (s *Service) ByType(ctx context.Context, typ string, limit int) ([]Event, error) {
 	return s.st.eventsWhere(ctx, "type", typ, clampLimit(limit))

@@ -155,6 +155,12 @@ func (st store) eventsWhere(ctx context.Context, column, value string, limit int
 	return out, storage.Translate(err)
 }
 
+func (st store) subjectAfter(ctx context.Context, subject string, after int64, limit int) ([]Event, error) {
+	var out []Event
+	err := st.db.Conn(ctx).Where("subject = ? AND seq > ?", subject, after).Order("seq").Limit(limit).Find(&out).Error
+	return out, storage.Translate(err)
+}
+
 func (st store) setLeafHash(ctx context.Context, seq int64, leaf notary.Hash) error {
 	return storage.Translate(st.db.Conn(ctx).Exec("UPDATE events SET leaf_hash = ? WHERE seq = ?", leaf.String(), seq).Error)
 }
