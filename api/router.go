@@ -103,6 +103,21 @@ func (s *Server) routeTable() []route {
 		{http.MethodPost, "/api/v1/bids/:id/withdraw", roles(accounts.RoleBidder), "Withdraw the current bid before the deadline", "bids", nil, bidding.Bid{}, s.withdrawBid},
 		{http.MethodGet, "/api/v1/sections/:id/bids/count", roles(accounts.RoleAgent, accounts.RoleAdmin), "Number of current bids, after the deadline only", "bids", nil, BidCountView{}, s.bidCount},
 
+		// The opening room (api/opening.go): any signed-in user watches;
+		// bidders check in and decrypt their own bid; the host runs it.
+		{http.MethodGet, "/api/v1/sections/:id/room", anyone, "The opening room: phase, server time, counts; names and figures after the window", "opening", nil, bidding.RoomView{}, s.roomView},
+		{http.MethodGet, "/api/v1/sections/:id/room/messages", anyone, "Room messages after ?after=seq (redacted)", "opening", nil, []bidding.RoomMessage{}, s.roomMessages},
+		{http.MethodPost, "/api/v1/sections/:id/room/challenge", roles(accounts.RoleBidder), "A one-time sign-in challenge to sign with the organisation's SM2 key", "opening", nil, bidding.Challenge{}, s.roomChallenge},
+		{http.MethodPost, "/api/v1/sections/:id/room/signin", roles(accounts.RoleBidder), "Check in with the challenge's SM2 signature", "opening", SignInRequest{}, bidding.Checkin{}, s.roomSignIn},
+		{http.MethodPost, "/api/v1/sections/:id/room/join", roles(accounts.RoleAgent, accounts.RoleSupervisor, accounts.RoleAdmin), "The host or a supervisor enters the room", "opening", nil, bidding.Checkin{}, s.roomJoin},
+		{http.MethodPost, "/api/v1/sections/:id/room/decrypt", roles(accounts.RoleBidder), "Hand over the own bid's data key during the window", "opening", DecryptRequest{}, bidding.OpenedBid{}, s.roomDecrypt},
+		{http.MethodPost, "/api/v1/sections/:id/room/objection-phase", roles(accounts.RoleAgent, accounts.RoleAdmin), "The host opens the objection phase after the results", "opening", nil, bidding.Room{}, s.roomStartObjections},
+		{http.MethodPost, "/api/v1/sections/:id/room/objections", roles(accounts.RoleBidder), "Raise an objection at the opening", "opening", TextRequest{}, bidding.RoomObjection{}, s.roomObjection},
+		{http.MethodPost, "/api/v1/room-objections/:id/answer", roles(accounts.RoleAgent, accounts.RoleAdmin), "The host answers an objection", "opening", TextRequest{}, bidding.RoomObjection{}, s.roomAnswer},
+		{http.MethodPost, "/api/v1/sections/:id/room/announcements", roles(accounts.RoleAgent, accounts.RoleAdmin), "The host announces something to the room", "opening", TextRequest{}, gin.H{}, s.roomAnnounce},
+		{http.MethodPost, "/api/v1/sections/:id/room/close", roles(accounts.RoleAgent, accounts.RoleAdmin), "Close the room once every objection is answered; publishes the signed record", "opening", nil, bidding.Room{}, s.roomClose},
+		{http.MethodGet, "/api/v1/sections/:id/opening-record", public, "The signed opening record (?format=json|pdf), once the room closed", "opening", nil, bidding.SignedRecord{}, s.openingRecord},
+
 		// Audit trail.
 		{http.MethodGet, "/api/v1/audit/events", roles(accounts.RoleAdmin, accounts.RoleSupervisor), "Read the event log by sequence", "audit", nil, EventPage{}, s.auditEvents},
 	}
