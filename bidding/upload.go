@@ -55,8 +55,7 @@ type Upload struct {
 
 	MultipartID string `json:"-" gorm:"column:multipart_id"` // the blob store's multipart upload
 	PartSeq     int    `json:"-" gorm:"column:part_seq"`     // the last part number handed out
-	TailKey     string `json:"-" gorm:"column:tail_key"`     // bytes waiting to make a part, if any
-	TailSize    int64  `json:"-" gorm:"column:tail_size"`
+	TailSize    int64  `json:"-" gorm:"column:tail_size"`    // bytes waiting in pieces to make a part
 	VerifyState []byte `json:"-" gorm:"column:verify_state"` // notary.Verifier checkpoint after Size bytes
 }
 
@@ -64,7 +63,8 @@ type Upload struct {
 func (Upload) TableName() string { return "bid_uploads" }
 
 // uploadPart is one stored part of the bid object's multipart upload,
-// holding the envelope's bytes from Offset.
+// holding the envelope's bytes from Offset, or (Number 0) a piece of the
+// tail: a chunk too small to be a part yet, stored as the object BlobKey.
 type uploadPart struct {
 	UploadID string `gorm:"column:upload_id;primaryKey"`
 	Offset   int64  `gorm:"column:part_offset;primaryKey"`

@@ -20,8 +20,8 @@ import (
 // upload while the envelope verifier reads along, resumed from the
 // checkpoint the previous chunk left; so the envelope is checked as it
 // arrives — a header of another section, bidder or key is refused at the
-// first chunk — and finalize has nothing left to read. Bytes that do not
-// yet fill a part (storage.MinPartSize) wait in a tail object.
+// first chunk — and finalize has nothing left to read. Chunks that do not
+// yet fill a part (storage.MinPartSize) wait as pieces of a tail.
 //
 // Errors: apperr.NotFound (not the actor's upload), apperr.Conflict (code
 // wrong_offset — a duplicated or skipped chunk — naming the expected
@@ -48,26 +48,31 @@ func (s *Service) AppendUpload(ctx context.Context, actor accounts.Principal, id
 		return u, err
 	}
 	data := io.TeeReader(r, v)
-	next, part, err := s.storeChunk(ctx, blobs, u, data, size)
+	pieces, err := s.tailPieces(ctx, u.ID)
+	if err != nil {
+		v.Checkpoint()
+		return u, err
+	}
+	next, row, err := s.storeChunk(ctx, blobs, u, pieces, data, offset, size)
 	state, cerr := v.Checkpoint()
 	if err == nil {
 		err = cerr
 	}
+	bg := context.WithoutCancel(ctx)
+	if err == nil {
+		next.Size, next.Parts, next.VerifyState = offset+size, u.Parts+1, state
+		err = s.commitChunk(ctx, actor, u, next, row, offset)
+	}
 	if err != nil {
-		if next.TailKey != u.TailKey {
-			_ = blobs.Delete(context.WithoutCancel(ctx), next.TailKey)
+		if row != nil && row.Number == 0 {
+			_ = blobs.Delete(bg, row.BlobKey) // the piece this request stored
 		}
 		return u, err
 	}
-	next.Size, next.Parts, next.VerifyState = offset+size, u.Parts+1, state
-	if err := s.commitChunk(ctx, actor, u, next, part, offset); err != nil {
-		if next.TailKey != u.TailKey {
-			_ = blobs.Delete(context.WithoutCancel(ctx), next.TailKey)
+	if row.Number > 0 {
+		for _, p := range pieces {
+			_ = blobs.Delete(bg, p.BlobKey) // now inside the part
 		}
-		return u, err
-	}
-	if u.TailKey != "" && next.TailKey != u.TailKey {
-		_ = blobs.Delete(context.WithoutCancel(ctx), u.TailKey)
 	}
 	u.Size, u.Parts = next.Size, next.Parts
 	return u, nil
@@ -118,47 +123,73 @@ func (s *Service) resumeVerifier(u Upload, expect notary.Expect) (*notary.Verifi
 	return notary.ResumeVerifier(expect, u.VerifyState)
 }
 
-// storeChunk writes the chunk, after any waiting tail, as the next part,
-// or as a new tail when the two together are still too small for a part.
-// It returns the upload's new tail and multipart fields and the part
-// stored, if any.
-func (s *Service) storeChunk(ctx context.Context, blobs storage.Blobs, u Upload, data io.Reader, size int64) (Upload, *storage.Part, error) {
+// storeChunk writes the chunk as the next part, after the pieces waiting
+// in the tail, or — when the two together are still smaller than a part
+// may be (storage.MinPartSize) — as one more piece of the tail. Pieces are
+// never rewritten, so small chunks cost one write each. It returns the
+// upload's new multipart and tail fields and the row to record: a part
+// (Number > 0) or a piece (Number 0, BlobKey its object).
+func (s *Service) storeChunk(ctx context.Context, blobs storage.Blobs, u Upload, pieces []uploadPart, data io.Reader, offset, size int64) (Upload, *uploadPart, error) {
 	next := u
 	seq, err := s.nextPartNumber(ctx, u.ID)
 	if err != nil {
 		return next, nil, err
 	}
-	src, total, closeTail, err := withTail(ctx, blobs, u, data, size)
-	if err != nil {
-		return next, nil, err
-	}
-	defer closeTail()
+	total := u.TailSize + size
 	if total < storage.MinPartSize {
-		next.TailKey, next.TailSize = fmt.Sprintf("uploads/%s/tail-%06d", u.ID, seq), total
-		_, err := blobs.Save(ctx, next.TailKey, src, total)
-		return next, nil, err
+		row := &uploadPart{UploadID: u.ID, Offset: offset, Size: size, BlobKey: fmt.Sprintf("uploads/%s/piece-%06d", u.ID, seq)}
+		next.TailSize = total
+		if _, err := blobs.Save(ctx, row.BlobKey, data, size); err != nil {
+			return next, nil, err
+		}
+		return next, row, nil
 	}
 	if next.MultipartID, err = s.multipartID(ctx, blobs, u); err != nil {
 		return next, nil, err
 	}
+	src, closeAll, err := openPieces(ctx, blobs, pieces, data)
+	if err != nil {
+		return next, nil, err
+	}
+	defer closeAll()
 	part, err := blobs.PutPart(ctx, bidKey(u), next.MultipartID, seq, src, total)
 	if err != nil {
 		return next, nil, err
 	}
-	next.TailKey, next.TailSize = "", 0
-	return next, &part, nil
+	next.TailSize = 0
+	return next, &uploadPart{UploadID: u.ID, Offset: offset - u.TailSize, Size: total, BlobKey: bidKey(u),
+		Number: part.Number, ETag: part.ETag}, nil
 }
 
-// withTail prefixes data with the waiting tail's bytes.
-func withTail(ctx context.Context, blobs storage.Blobs, u Upload, data io.Reader, size int64) (io.Reader, int64, func(), error) {
-	if u.TailKey == "" {
-		return data, size, func() {}, nil
+// tailPieces lists the pieces waiting to become a part, in offset order.
+func (s *Service) tailPieces(ctx context.Context, id string) ([]uploadPart, error) {
+	var ps []uploadPart
+	err := s.db.Conn(ctx).Where("upload_id = ? AND part_number = 0", id).Order("part_offset").Find(&ps).Error
+	return ps, storage.Translate(err)
+}
+
+// openPieces reads the pieces, then rest (nil for nothing more).
+func openPieces(ctx context.Context, blobs storage.Blobs, pieces []uploadPart, rest io.Reader) (io.Reader, func(), error) {
+	readers := make([]io.Reader, 0, len(pieces)+1)
+	var closers []io.Closer
+	closeAll := func() {
+		for _, c := range closers {
+			c.Close()
+		}
 	}
-	rc, err := blobs.Open(ctx, u.TailKey, 0, -1)
-	if err != nil {
-		return nil, 0, nil, err
+	for _, p := range pieces {
+		rc, err := blobs.Open(ctx, p.BlobKey, 0, -1)
+		if err != nil {
+			closeAll()
+			return nil, nil, err
+		}
+		closers = append(closers, rc)
+		readers = append(readers, rc)
 	}
-	return io.MultiReader(rc, data), u.TailSize + size, func() { rc.Close() }, nil
+	if rest != nil {
+		readers = append(readers, rest)
+	}
+	return io.MultiReader(readers...), closeAll, nil
 }
 
 // nextPartNumber hands out a part number no other attempt uses, so that
@@ -167,16 +198,22 @@ func withTail(ctx context.Context, blobs storage.Blobs, u Upload, data io.Reader
 func (s *Service) nextPartNumber(ctx context.Context, id string) (int, error) {
 	var seq []int
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		res := s.db.Conn(ctx).Exec("UPDATE bid_uploads SET part_seq = part_seq + 1 WHERE id = ? AND status = ?", id, UploadOpen)
+		res := s.db.Conn(ctx).Exec("UPDATE bid_uploads SET part_seq = part_seq + 1 WHERE id = ? AND status IN (?, ?)", id, UploadOpen, UploadFinalizing)
 		if res.Error != nil {
 			return storage.Translate(res.Error)
+		}
+		if res.RowsAffected != 1 {
+			return apperr.New(apperr.Conflict, "该上传已结束", "the upload has ended").WithCode("upload_ended")
 		}
 		return storage.Translate(s.db.Conn(ctx).Raw("SELECT part_seq FROM bid_uploads WHERE id = ?", id).Scan(&seq).Error)
 	})
 	if err != nil {
 		return 0, err
 	}
-	if len(seq) != 1 || seq[0] > storage.MaxParts {
+	if len(seq) != 1 {
+		return 0, uploadNotFound()
+	}
+	if seq[0] > storage.MaxParts {
 		return 0, apperr.New(apperr.Conflict, "该上传的分块尝试次数过多，请重新开始上传", "this upload has had too many chunk attempts; start a new upload").WithCode("too_many_parts")
 	}
 	return seq[0], nil
@@ -215,11 +252,11 @@ func (s *Service) multipartID(ctx context.Context, blobs storage.Blobs, u Upload
 // commitChunk records the chunk if the upload is still where it was when
 // the chunk began; otherwise another request won, and the error says where
 // to resume.
-func (s *Service) commitChunk(ctx context.Context, actor accounts.Principal, u, next Upload, part *storage.Part, offset int64) error {
+func (s *Service) commitChunk(ctx context.Context, actor accounts.Principal, u, next Upload, row *uploadPart, offset int64) error {
 	return s.db.InTx(ctx, func(ctx context.Context) error {
 		res := s.db.Conn(ctx).Model(&Upload{}).Where("id = ? AND status = ? AND size = ?", u.ID, UploadOpen, offset).
 			Updates(map[string]any{"size": next.Size, "parts": next.Parts, "verify_state": next.VerifyState,
-				"tail_key": next.TailKey, "tail_size": next.TailSize, "updated_at": s.now()})
+				"tail_size": next.TailSize, "updated_at": s.now()})
 		if res.Error != nil {
 			return storage.Translate(res.Error)
 		}
@@ -233,10 +270,11 @@ func (s *Service) commitChunk(ctx context.Context, actor accounts.Principal, u, 
 			}
 			return wrongOffset(cur.Size, offset)
 		}
-		if part == nil {
-			return nil
+		if row.Number > 0 {
+			if err := s.db.Conn(ctx).Where("upload_id = ? AND part_number = 0", u.ID).Delete(&uploadPart{}).Error; err != nil {
+				return storage.Translate(err)
+			}
 		}
-		return s.st.insert(ctx, &uploadPart{UploadID: u.ID, Offset: next.Size - part.Size, Size: part.Size,
-			BlobKey: bidKey(u), Number: part.Number, ETag: part.ETag})
+		return s.st.insert(ctx, row)
 	})
 }

@@ -118,53 +118,52 @@ func (s *Service) verdict(ctx context.Context, u Upload) (notary.Digest, error) 
 }
 
 // publishBid makes the bid object appear under bidKey(u): the stored parts
-// plus the tail as the last part, or the tail alone for a small bid. A
-// repeated finalize whose earlier attempt already published it finds the
-// multipart upload gone and the object in place.
+// plus the tail's pieces as the last part, or the pieces alone for a small
+// bid. A repeated finalize whose earlier attempt already published it
+// finds the multipart upload gone and the object in place.
 func (s *Service) publishBid(ctx context.Context, blobs storage.Blobs, u Upload) error {
 	key := bidKey(u)
+	if info, err := blobs.Stat(ctx, key); err == nil && info.Size == u.Size {
+		return nil
+	}
 	var rows []uploadPart
-	if err := s.db.Conn(ctx).Where("upload_id = ?", u.ID).Order("part_offset").Find(&rows).Error; err != nil {
+	if err := s.db.Conn(ctx).Where("upload_id = ? AND part_number > 0", u.ID).Order("part_offset").Find(&rows).Error; err != nil {
 		return storage.Translate(err)
 	}
+	pieces, err := s.tailPieces(ctx, u.ID)
+	if err != nil {
+		return err
+	}
 	if len(rows) == 0 {
-		if info, err := blobs.Stat(ctx, key); err == nil && info.Size == u.Size {
-			return nil
-		}
-		rc, err := blobs.Open(ctx, u.TailKey, 0, -1)
+		src, closeAll, err := openPieces(ctx, blobs, pieces, nil)
 		if err != nil {
 			return err
 		}
-		defer rc.Close()
-		_, err = blobs.Save(ctx, key, rc, u.TailSize)
+		defer closeAll()
+		_, err = blobs.Save(ctx, key, src, u.TailSize)
 		return err
 	}
 	parts := make([]storage.Part, len(rows))
 	for i, r := range rows {
 		parts[i] = storage.Part{Number: r.Number, ETag: r.ETag, Size: r.Size}
 	}
-	if u.TailKey != "" {
+	if len(pieces) > 0 {
 		seq, err := s.nextPartNumber(ctx, u.ID)
 		if err != nil {
 			return err
 		}
-		rc, err := blobs.Open(ctx, u.TailKey, 0, -1)
+		src, closeAll, err := openPieces(ctx, blobs, pieces, nil)
 		if err != nil {
 			return err
 		}
-		p, err := blobs.PutPart(ctx, key, u.MultipartID, seq, rc, u.TailSize)
-		rc.Close()
-		if err != nil && !apperr.Is(err, apperr.NotFound) {
+		p, err := blobs.PutPart(ctx, key, u.MultipartID, seq, src, u.TailSize)
+		closeAll()
+		if err != nil {
 			return err
 		}
 		parts = append(parts, p)
 	}
-	_, err := blobs.CompleteMultipart(ctx, key, u.MultipartID, parts)
-	if apperr.Is(err, apperr.NotFound) {
-		if info, serr := blobs.Stat(ctx, key); serr == nil && info.Size == u.Size {
-			return nil
-		}
-	}
+	_, err = blobs.CompleteMultipart(ctx, key, u.MultipartID, parts)
 	return err
 }
 
@@ -271,7 +270,7 @@ func (s *Service) setUploadStatus(ctx context.Context, id string, from, to Uploa
 	return nil
 }
 
-// dropParts removes what an ended upload left besides its bid: the tail,
+// dropParts removes what an ended upload left besides its bid: the pieces,
 // the multipart upload (aborting a completed one changes nothing) and the
 // part rows. A failure leaves the work to the expiry job.
 func (s *Service) dropParts(ctx context.Context, blobs storage.Blobs, u Upload) {

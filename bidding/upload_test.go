@@ -3,12 +3,14 @@ package bidding
 import (
 	"bytes"
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tenderhall/tenderhall/internal/apperr"
 	"github.com/tenderhall/tenderhall/internal/dbtest"
+	"github.com/tenderhall/tenderhall/notary"
 )
 
 var testDeadline = sh("2026-11-23 09:30")
@@ -199,7 +201,7 @@ func TestExpireUploads(t *testing.T) {
 			if got, _ := f.svc.GetUpload(ctx, f.bidder, stale.ID); got.Status != UploadExpired {
 				t.Fatalf("stale upload %s", got.Status)
 			}
-			if objs := f.objects(t, "uploads/"); len(objs) != 1 || !strings.HasPrefix(objs[0], "uploads/"+fresh.ID) {
+			if objs := f.objects(t, "uploads/"); len(objs) != 2 || !strings.HasPrefix(objs[0], "uploads/"+fresh.ID) {
 				t.Fatalf("objects left: %v", objs)
 			}
 			if _, err := f.svc.AppendUpload(ctx, f.bidder, stale.ID, 1000, strings.NewReader("y"), 1); codeOf(err) != "upload_expired" {
@@ -214,5 +216,56 @@ func TestExpireUploads(t *testing.T) {
 				t.Fatalf("objects left after the deadline: %v", objs)
 			}
 		})
+	}
+}
+
+// TestUploadPiecesAndParts: chunks below the part minimum wait as pieces
+// and go out with the next chunk that fills a part; the finalized object is
+// exactly the envelope, and nothing but it is left.
+func TestUploadPiecesAndParts(t *testing.T) {
+	f := newUpFixture(t, dbtest.SQLite, 0)
+	ctx := context.Background()
+	sec := f.announced(t, true, testDeadline)
+	var pkg bytes.Buffer
+	for pkg.Len() < 13<<20 {
+		pkg.WriteString(strconv.Itoa(pkg.Len()))
+	}
+	var env bytes.Buffer
+	if _, err := notary.Seal(ctx, &env, bytes.NewReader(pkg.Bytes()), notary.SealOptions{Signer: f.keys[4],
+		Recipients: []*notary.PublicKey{f.keys[4].Public()}, Meta: notary.Metadata{Project: itoa64(sec.ProjectID),
+			Section: itoa64(sec.ID), Bidder: "4", SealedAt: time.Unix(1, 0)}}); err != nil {
+		t.Fatal(err)
+	}
+	data := env.Bytes()
+	u, err := f.svc.CreateUpload(ctx, f.bidder, sec.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	off := 0
+	for _, n := range []int{1 << 20, 3 << 20, 2 << 20, 5<<20 + 12345, 700} {
+		if u, err = f.svc.AppendUpload(ctx, f.bidder, u.ID, int64(off), bytes.NewReader(data[off:off+n]), int64(n)); err != nil {
+			t.Fatalf("append %d at %d: %v", n, off, err)
+		}
+		off += n
+	}
+	if u, err = f.svc.AppendUpload(ctx, f.bidder, u.ID, int64(off), bytes.NewReader(data[off:]), int64(len(data)-off)); err != nil {
+		t.Fatal(err)
+	}
+	r, err := f.svc.FinalizeUpload(ctx, f.bidder, u.ID, int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.blobs.Open(ctx, "bids/"+itoa64(sec.ID)+"/"+u.ID+".the", 0, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer got.Close()
+	var stored bytes.Buffer
+	stored.ReadFrom(got)
+	if !bytes.Equal(stored.Bytes(), data) || r.Receipt.CiphertextSize != int64(len(data)) {
+		t.Fatalf("stored %d bytes, want the %d-byte envelope", stored.Len(), len(data))
+	}
+	if objs := f.objects(t, ""); len(objs) != 1 {
+		t.Fatalf("objects left besides the bid: %v", objs)
 	}
 }
