@@ -106,15 +106,17 @@ func ReadBidForm(prefix []byte) (BidForm, error) {
 	return f, f.Validate()
 }
 
-// prefixWriter keeps the first n bytes written through it.
+// prefixWriter keeps the first n bytes written through it and counts all.
 type prefixWriter struct {
-	buf []byte
-	n   int
+	buf   []byte
+	n     int
+	total int64
 }
 
 func (p *prefixWriter) Write(b []byte) (int, error) {
 	if room := p.n - len(p.buf); room > 0 {
 		p.buf = append(p.buf, b[:min(room, len(b))]...)
 	}
+	p.total += int64(len(b))
 	return len(b), nil
 }

@@ -66,8 +66,8 @@ type OpenedBid struct {
 	Status        OpeningStatus `json:"status" gorm:"column:status"`
 	Digest        string        `json:"digest" gorm:"column:digest"`
 	DecryptedAt   *time.Time    `json:"decryptedAt,omitempty" gorm:"column:decrypted_at"`
-	PlainKey      string        `json:"-" gorm:"column:plain_key"`
-	PlainSize     int64         `json:"-" gorm:"column:plain_size"`
+	SealedDEK     *string       `json:"-" gorm:"column:dek"` // the data key, sealed with the field key
+	PlainSize     int64         `json:"plainSize,omitempty" gorm:"column:plain_size"`
 	Form          []byte        `json:"-" gorm:"column:form"` // field-encrypted BidForm JSON
 	PriceFen      *int64        `json:"priceFen,omitempty" gorm:"column:price_fen"`
 	DurationDays  *int          `json:"durationDays,omitempty" gorm:"column:duration_days"`

@@ -21,10 +21,10 @@ const formPrefix = 256 << 10
 // unwrapped locally (hex) and handed over. The key is checked against the
 // envelope's commitment before anything is decrypted; then the stored
 // ciphertext streams through decryption — every chunk's tag, the digest
-// and the bidder's signature checked — and, without touching the disk in
-// the clear, is sealed again to the platform key for the evaluation, while
-// the bid form at its start is read and kept encrypted until the window
-// closes. The key itself is not kept.
+// and the bidder's signature checked — and the bid form at its start is
+// read. Nothing is written in the clear: the bid stays the bidder's
+// envelope, and its data key and form are kept sealed with the platform's
+// field key (the form until the window closes, the key for the committee).
 //
 // Errors: apperr.Forbidden (not a bidder); apperr.NotFound (no bid of the
 // organisation in the room); apperr.Conflict (wrong_phase before the
@@ -45,6 +45,9 @@ func (s *Service) Decrypt(ctx context.Context, actor accounts.Principal, section
 	if err != nil || len(dek) != notary.DEKSize {
 		return ob, apperr.New(apperr.Invalid, "数据密钥格式错误（应为 32 位十六进制）", "the data key is malformed (want 32 hex digits)").WithCode(notary.CodeWrongKey)
 	}
+	if s.opening.fields == nil {
+		return ob, errNoFieldCipher()
+	}
 	blobs, err := s.blobs()
 	if err != nil {
 		return ob, err
@@ -58,17 +61,15 @@ func (s *Service) Decrypt(ctx context.Context, actor accounts.Principal, section
 	}
 	expect := notary.Expect{Signer: signer, Project: strconv.FormatInt(p.ID, 10), Section: strconv.FormatInt(sec.ID, 10),
 		Bidder: strconv.FormatInt(bid.BidderOrgID, 10)}
-	plainKey := "plain/" + strconv.FormatInt(sec.ID, 10) + "/" + strconv.FormatInt(bid.ID, 10) + "-" + newUploadID()[:8] + ".the"
-	prefix, size, err := s.reseal(ctx, blobs, bid, dek, expect, plainKey)
+	prefix, size, err := s.decryptStored(ctx, blobs, bid, dek, expect)
 	if err != nil {
 		return ob, s.decryptFailed(ctx, ob, err)
 	}
 	form, ferr := ReadBidForm(prefix)
 	if ferr != nil {
-		_ = blobs.Delete(context.WithoutCancel(ctx), plainKey)
 		return ob, s.revokeForm(ctx, ob, ferr)
 	}
-	return s.decrypted(ctx, blobs, ob, form, plainKey, size)
+	return s.decrypted(ctx, ob, form, dek, size)
 }
 
 // decryptChecks finds the organisation's bid in an open window.
@@ -130,58 +131,62 @@ func (s *Service) checkKey(ctx context.Context, blobs storage.Blobs, bid Bid, de
 	return notary.CheckDEK(h, dek)
 }
 
-// reseal decrypts the stored bid into a new envelope sealed to the
-// platform key, saved at plainKey; it returns the plaintext's first bytes
-// and size.
-func (s *Service) reseal(ctx context.Context, blobs storage.Blobs, bid Bid, dek []byte, expect notary.Expect, plainKey string) ([]byte, int64, error) {
-	priv := s.up.key.Load()
-	if priv == nil {
-		return nil, 0, apperr.New(apperr.Unavailable, "平台签名密钥未配置", "the platform key is not configured").WithCode("no_platform_key")
-	}
+// decryptStored decrypts and verifies the stored bid, keeping only the
+// plaintext's first bytes (for the form) and counting the rest.
+func (s *Service) decryptStored(ctx context.Context, blobs storage.Blobs, bid Bid, dek []byte, expect notary.Expect) ([]byte, int64, error) {
 	src, err := blobs.Open(ctx, bid.BlobKey, 0, -1)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer src.Close()
-	plainR, plainW := io.Pipe()
-	sealedR, sealedW := io.Pipe()
-	var digest notary.Digest
-	openErr := make(chan error, 1)
-	go func() {
-		var err error
-		_, digest, err = notary.UnsealWithDEK(ctx, plainW, src, dek, expect)
-		plainW.CloseWithError(err)
-		openErr <- err
-	}()
 	prefix := &prefixWriter{n: formPrefix}
-	var plainSize int64
-	sealErr := make(chan error, 1)
-	go func() {
-		n, err := notary.Seal(ctx, sealedW, io.TeeReader(plainR, prefix), notary.SealOptions{Signer: priv,
-			Recipients: []*notary.PublicKey{priv.Public()}, Meta: notary.Metadata{Project: expect.Project,
-				Section: expect.Section, Bidder: expect.Bidder, SealedAt: s.now(), SchemaVersion: "plain/1"}})
-		if n != nil {
-			plainSize = n.Plaintext
-		}
-		plainR.CloseWithError(err)
-		sealedW.CloseWithError(err)
-		sealErr <- err
-	}()
-	_, saveErr := blobs.Save(ctx, plainKey, sealedR, -1)
-	sealedR.CloseWithError(saveErr)
-	oerr, serr := <-openErr, <-sealErr
-	for _, err := range []error{oerr, serr, saveErr} {
-		if err != nil {
-			_ = blobs.Delete(context.WithoutCancel(ctx), plainKey)
-			return nil, 0, err
-		}
+	_, digest, err := notary.UnsealWithDEK(ctx, prefix, src, dek, expect)
+	if err != nil {
+		return nil, 0, err
 	}
 	if digest.String() != bid.Digest {
-		_ = blobs.Delete(context.WithoutCancel(ctx), plainKey)
 		return nil, 0, apperr.New(apperr.Internal, "存储的投标文件摘要与回执不符", "the stored bid's digest differs from its receipt")
 	}
-	return prefix.buf, plainSize, nil
+	return prefix.buf, prefix.total, nil
 }
+
+// OpenBid writes the plaintext of a decrypted bid to w, verifying it again
+// as it goes, for the evaluation committee (issue 7 decides who may call
+// it). Errors: apperr.NotFound (no such decrypted bid), apperr.Unavailable
+// (no field key), and those of notary.UnsealWithDEK.
+func (s *Service) OpenBid(ctx context.Context, bidID int64, w io.Writer) error {
+	var ob OpenedBid
+	if err := s.db.Conn(ctx).Where("bid_id = ? AND status = ?", bidID, OpeningDecrypted).First(&ob).Error; err != nil {
+		return storage.Translate(err)
+	}
+	if s.opening.fields == nil || ob.SealedDEK == nil {
+		return errNoFieldCipher()
+	}
+	dek, err := s.opening.fields.Open(*ob.SealedDEK, dekLabel(bidID))
+	if err != nil {
+		return err
+	}
+	var bid Bid
+	if err := s.db.Conn(ctx).Where("id = ?", bidID).First(&bid).Error; err != nil {
+		return storage.Translate(err)
+	}
+	blobs, err := s.blobs()
+	if err != nil {
+		return err
+	}
+	src, err := blobs.Open(ctx, bid.BlobKey, 0, -1)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	_, digest, err := notary.UnsealWithDEK(ctx, w, src, dek, notary.Expect{Section: strconv.FormatInt(bid.SectionID, 10)})
+	if err == nil && digest.String() != bid.Digest {
+		err = apperr.New(apperr.Internal, "存储的投标文件摘要与回执不符", "the stored bid's digest differs from its receipt")
+	}
+	return err
+}
+
+func dekLabel(bidID int64) string { return "bid-dek:" + strconv.FormatInt(bidID, 10) }
 
 // decryptFailed records a failure that is the platform's, not the bidder's.
 func (s *Service) decryptFailed(ctx context.Context, ob OpenedBid, err error) error {
@@ -215,18 +220,16 @@ func (s *Service) revokeForm(ctx context.Context, ob OpenedBid, ferr error) erro
 }
 
 // decrypted records a successful decryption; of two racing requests the
-// second finds the bid decrypted and removes its copy.
-func (s *Service) decrypted(ctx context.Context, blobs storage.Blobs, ob OpenedBid, form BidForm, plainKey string, size int64) (OpenedBid, error) {
-	if s.opening.fields == nil {
-		return ob, errNoFieldCipher()
-	}
+// second finds the bid decrypted.
+func (s *Service) decrypted(ctx context.Context, ob OpenedBid, form BidForm, dek []byte, size int64) (OpenedBid, error) {
 	raw, _ := json.Marshal(form)
-	sealed := s.opening.fields.Seal(raw, formLabel(ob.BidID))
+	sealedForm := s.opening.fields.Seal(raw, formLabel(ob.BidID))
+	sealedDEK := s.opening.fields.Seal(dek, dekLabel(ob.BidID))
 	now := s.now()
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		res := s.db.Conn(ctx).Model(&OpenedBid{}).Where("bid_id = ? AND status = ?", ob.BidID, OpeningPending).
-			Updates(map[string]any{"status": OpeningDecrypted, "decrypted_at": now, "plain_key": plainKey, "plain_size": size,
-				"form": []byte(sealed), "platform_error": false, "failure": nil})
+			Updates(map[string]any{"status": OpeningDecrypted, "decrypted_at": now, "dek": sealedDEK, "plain_size": size,
+				"form": []byte(sealedForm), "platform_error": false, "failure": nil})
 		if res.Error != nil {
 			return storage.Translate(res.Error)
 		}
@@ -236,9 +239,8 @@ func (s *Service) decrypted(ctx context.Context, blobs storage.Blobs, ob OpenedB
 		return s.roomEvent(ctx, ob.SectionID, "decrypted", "system", map[string]any{"bidId": ob.BidID, "digest": ob.Digest, "at": now})
 	})
 	if err != nil {
-		_ = blobs.Delete(context.WithoutCancel(ctx), plainKey)
 		return ob, err
 	}
-	ob.Status, ob.DecryptedAt, ob.PlainKey, ob.PlainSize = OpeningDecrypted, &now, plainKey, size
+	ob.Status, ob.DecryptedAt, ob.PlainSize = OpeningDecrypted, &now, size
 	return ob, nil
 }

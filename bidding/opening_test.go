@@ -174,20 +174,22 @@ func TestOpeningLifecycle(t *testing.T) {
 				t.Fatalf("room during the window %+v", v)
 			}
 
-			// The plaintext is kept sealed to the platform key, not in the clear.
+			// Nothing is stored in the clear: the committee reads the bid
+			// through the sealed data key; the form is sealed too.
 			var ob OpenedBid
 			f.svc.db.Conn(ctx).Where("bidder_org_id = ? AND section_id = ?", 5, sec.ID).First(&ob)
-			rc, err := f.blobs.Open(ctx, ob.PlainKey, 0, -1)
-			if err != nil {
-				t.Fatal(err)
-			}
 			var plain bytes.Buffer
-			if _, _, err := notary.Unseal(ctx, &plain, rc, f.platform, notary.Expect{Section: itoa64(sec.ID)}); err != nil {
+			if err := f.svc.OpenBid(ctx, ob.BidID, &plain); err != nil {
 				t.Fatal(err)
 			}
-			rc.Close()
-			if !bytes.Equal(plain.Bytes(), f.pkgs[5]) || bytes.Contains(ob.Form, []byte("123")) {
-				t.Fatalf("stored plaintext differs, or the form is stored in the clear")
+			if !bytes.Equal(plain.Bytes(), f.pkgs[5]) || ob.PlainSize != int64(len(f.pkgs[5])) {
+				t.Fatalf("the committee's copy differs from the sealed package")
+			}
+			if ob.SealedDEK == nil || strings.Contains(*ob.SealedDEK, f.dek(t, 5)) || bytes.Contains(ob.Form, []byte("priceFen")) {
+				t.Fatalf("the data key or the form is stored in the clear")
+			}
+			if objs := f.objects(t, ""); len(objs) != 5 {
+				t.Fatalf("objects besides the 5 bids: %v", objs)
 			}
 
 			// The window closes: org 8 is revoked, the others are published.

@@ -36,9 +36,11 @@ CREATE TABLE opening_checkins (
 
 -- status: pending, decrypted, revoked (the bidder's fault: not decrypted
 -- in the window, or a wrong key), withdrawn (the platform's fault: a logged
--- server error while decrypting it). form holds the bid form encrypted
--- with the field key until the window closes; price and duration are
--- copied in the clear only then, for the results and the record.
+-- server error while decrypting it). The decrypted bid stays the
+-- bidder's envelope in the blob store; dek holds its data key sealed with
+-- the platform's field key, for the committee later. form holds the bid
+-- form sealed the same way until the window closes; price and duration
+-- are copied in the clear only then, for the results and the record.
 CREATE TABLE opening_bids (
   bid_id BIGINT NOT NULL PRIMARY KEY,
   section_id BIGINT NOT NULL,
@@ -46,7 +48,7 @@ CREATE TABLE opening_bids (
   status VARCHAR(20) NOT NULL,
   digest CHAR(64) NOT NULL,
   decrypted_at DATETIME(3) NULL,
-  plain_key VARCHAR(200) NOT NULL DEFAULT '',
+  dek TEXT NULL,
   plain_size BIGINT NOT NULL DEFAULT 0,
   form {{blob}} NULL,
   price_fen BIGINT NULL,
