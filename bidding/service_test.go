@@ -41,7 +41,7 @@ type fixture struct {
 	tendererOrg            int64
 }
 
-func newFixture(t *testing.T, b dbtest.Backend) *fixture {
+func newFixture(t testing.TB, b dbtest.Backend) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	db := storagetest.Open(t, b)
@@ -66,7 +66,7 @@ func newFixture(t *testing.T, b dbtest.Backend) *fixture {
 
 // announced creates a project with one section and publishes it with the
 // given deadline (documents from now, for 7 days).
-func (f *fixture) announced(t *testing.T, prequal bool, deadline time.Time) Section {
+func (f *fixture) announced(t testing.TB, prequal bool, deadline time.Time) Section {
 	t.Helper()
 	ctx := context.Background()
 	p, err := f.svc.CreateProject(ctx, f.agent, NewProject{Name: "项目", TendererOrgID: f.tendererOrg})

@@ -23,7 +23,7 @@ type upFixture struct {
 	keys     map[int64]*notary.PrivateKey // by bidder organisation
 }
 
-func newUpFixture(t *testing.T, b dbtest.Backend, extraBidders int) *upFixture {
+func newUpFixture(t testing.TB, b dbtest.Backend, extraBidders int) *upFixture {
 	t.Helper()
 	f := &upFixture{fixture: newFixture(t, b), keys: map[int64]*notary.PrivateKey{}}
 	fs, err := storage.NewFS(t.TempDir(), storage.PresignConfig{})
@@ -68,7 +68,7 @@ func (f *upFixture) seal(t *testing.T, org int64, sec Section, body string) []by
 	return sealFor(t, f.keys[org], strconv.FormatInt(sec.ProjectID, 10), strconv.FormatInt(sec.ID, 10), strconv.FormatInt(org, 10), body)
 }
 
-func sealFor(t *testing.T, key *notary.PrivateKey, project, section, bidder, body string) []byte {
+func sealFor(t testing.TB, key *notary.PrivateKey, project, section, bidder, body string) []byte {
 	t.Helper()
 	var out bytes.Buffer
 	_, err := notary.Seal(context.Background(), &out, bytes.NewReader([]byte(body)), notary.SealOptions{Signer: key,
