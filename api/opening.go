@@ -135,6 +135,13 @@ func (s *Server) roomMessages(c *gin.Context) error {
 	})
 }
 
+func (s *Server) retender(c *gin.Context) error {
+	return s.withID(c, func(svc *bidding.Service, id int64) error {
+		sec, err := svc.Retender(c.Request.Context(), caller(c), id)
+		return reply(c, sec, err, true)
+	})
+}
+
 // openingRecord serves the signed record, JSON or (?format=pdf) PDF.
 func (s *Server) openingRecord(c *gin.Context) error {
 	return s.withID(c, func(svc *bidding.Service, id int64) error {

@@ -116,6 +116,7 @@ func (s *Server) routeTable() []route {
 		{http.MethodPost, "/api/v1/room-objections/:id/answer", roles(accounts.RoleAgent, accounts.RoleAdmin), "The host answers an objection", "opening", TextRequest{}, bidding.RoomObjection{}, s.roomAnswer},
 		{http.MethodPost, "/api/v1/sections/:id/room/announcements", roles(accounts.RoleAgent, accounts.RoleAdmin), "The host announces something to the room", "opening", TextRequest{}, gin.H{}, s.roomAnnounce},
 		{http.MethodPost, "/api/v1/sections/:id/room/close", roles(accounts.RoleAgent, accounts.RoleAdmin), "Close the room once every objection is answered; publishes the signed record", "opening", nil, bidding.Room{}, s.roomClose},
+		{http.MethodPost, "/api/v1/sections/:id/retender", roles(accounts.RoleAgent, accounts.RoleAdmin), "Start a new round (draft) of a failed section, keeping its history", "opening", nil, bidding.Section{}, s.retender},
 		{http.MethodGet, "/api/v1/sections/:id/opening-record", public, "The signed opening record (?format=json|pdf), once the room closed", "opening", nil, bidding.SignedRecord{}, s.openingRecord},
 
 		// Audit trail.

@@ -323,6 +323,19 @@ func TestOpeningFailures(t *testing.T) {
 			}
 			_, err = two.svc.Decrypt(ctx, bidderOf(4), two.sec.ID, two.dek(t, 4))
 			wantCode(t, "decrypt in a failed section", err, "wrong_phase")
+			// The agent re-tenders it: a new draft round that points back.
+			_, err = two.svc.Retender(ctx, bidderOf(4), two.sec.ID)
+			if !apperr.Is(err, apperr.Forbidden) {
+				t.Fatalf("a bidder re-tendering: %v", err)
+			}
+			next, err := two.svc.Retender(ctx, two.agent, two.sec.ID)
+			if err != nil || next.State != StateDraft || next.PreviousID == nil || *next.PreviousID != two.sec.ID || next.ID == two.sec.ID {
+				t.Fatalf("retender: %+v %v", next, err)
+			}
+			_, err = two.svc.Retender(ctx, two.agent, two.sec.ID)
+			wantCode(t, "re-tendering twice", err, "already_retendered")
+			_, err = two.svc.Retender(ctx, two.agent, next.ID)
+			wantCode(t, "re-tendering a draft", err, "not_failed")
 
 			three := newOpenFixture(t, b, 3)
 			three.clock.Set(testDeadline.Add(-time.Minute))
