@@ -113,12 +113,18 @@ func (s *Service) room(ctx context.Context, sectionID int64) (Room, error) {
 	return rs[0], nil
 }
 
-// phaseOf is the phase a section's room is in at now.
+// phaseOf is the phase a section's room is in at now. A section that
+// ended without a room (failed at the deadline, cancelled) is closed.
 func phaseOf(sec Section, r *Room, now time.Time) Phase {
 	if r != nil {
 		return r.Phase
 	}
-	if sec.Deadline != nil && sec.State == StateAnnounced && !now.Before(sec.Deadline.Add(-SignInBefore)) {
+	switch {
+	case sec.State == StateDraft:
+		return PhaseWaiting
+	case sec.State != StateAnnounced:
+		return PhaseClosed
+	case sec.Deadline != nil && !now.Before(sec.Deadline.Add(-SignInBefore)):
 		return PhaseSignIn
 	}
 	return PhaseWaiting

@@ -323,6 +323,9 @@ func TestOpeningFailures(t *testing.T) {
 			}
 			_, err = two.svc.Decrypt(ctx, bidderOf(4), two.sec.ID, two.dek(t, 4))
 			wantCode(t, "decrypt in a failed section", err, "wrong_phase")
+			if v, _ := two.svc.Room(ctx, bidderOf(4), two.sec.ID); v.Phase != PhaseClosed || v.FailReason == "" {
+				t.Fatalf("a failed section's room: %+v", v)
+			}
 			// The agent re-tenders it: a new draft round that points back.
 			_, err = two.svc.Retender(ctx, bidderOf(4), two.sec.ID)
 			if !apperr.Is(err, apperr.Forbidden) {

@@ -107,7 +107,7 @@ func (e *env) openApp(ctx context.Context, cfg config.Config) (*app, error) {
 	a.bidding = bidding.New(a.db, a.events, a.clock, nil, a.calendar.Calendar)
 	a.bidding.SetDocumentBlobs(a.blobs)
 	a.bidding.SetBlobs(a.blobs)
-	a.bidding.SetPlatformKey(pk) // receipts are signed with the key that signs tree heads
+	a.bidding.SetPlatformKey(pk)     // receipts are signed with the key that signs tree heads
 	a.bidding.SetFieldCipher(fields) // bid forms stay encrypted at rest until the decryption window closes
 	return a, nil
 }

@@ -27,7 +27,7 @@ func (e *env) bidCmd() *cobra.Command {
 		Short: "Submit sealed bids to the platform (投标文件上传)",
 		Args:  noArgs,
 	}
-	cmd.AddCommand(e.bidSubmitCmd())
+	cmd.AddCommand(e.bidSubmitCmd(), e.bidPackCmd(), e.bidDecryptCmd())
 	return cmd
 }
 
