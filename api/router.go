@@ -107,6 +107,7 @@ func (s *Server) routeTable() []route {
 		// bidders check in and decrypt their own bid; the host runs it.
 		{http.MethodGet, "/api/v1/sections/:id/room", anyone, "The opening room: phase, server time, counts; names and figures after the window", "opening", nil, bidding.RoomView{}, s.roomView},
 		{http.MethodGet, "/api/v1/sections/:id/room/messages", anyone, "Room messages after ?after=seq (redacted)", "opening", nil, []bidding.RoomMessage{}, s.roomMessages},
+		{http.MethodGet, "/api/v1/sections/:id/room/stream", anyone, "Live room as server-sent events (Accept: text/event-stream; otherwise one snapshot): messages with their seq as id, a tick every second; resumes after Last-Event-ID or ?after=", "opening", nil, nil, s.roomStream},
 		{http.MethodPost, "/api/v1/sections/:id/room/challenge", roles(accounts.RoleBidder), "A one-time sign-in challenge to sign with the organisation's SM2 key", "opening", nil, bidding.Challenge{}, s.roomChallenge},
 		{http.MethodPost, "/api/v1/sections/:id/room/signin", roles(accounts.RoleBidder), "Check in with the challenge's SM2 signature", "opening", SignInRequest{}, bidding.Checkin{}, s.roomSignIn},
 		{http.MethodPost, "/api/v1/sections/:id/room/join", roles(accounts.RoleAgent, accounts.RoleSupervisor, accounts.RoleAdmin), "The host or a supervisor enters the room", "opening", nil, bidding.Checkin{}, s.roomJoin},

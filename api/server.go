@@ -43,6 +43,7 @@ type Server struct {
 	routes  []route
 	engine  *gin.Engine
 	apiDoc  openAPIDoc
+	rooms   *roomHub // live opening-room feeds (room_hub.go)
 }
 
 // New builds the server and its route table.
@@ -57,6 +58,7 @@ func New(d Deps) *Server {
 		d.MaxBodyBytes = 1 << 20
 	}
 	s := &Server{deps: d, log: d.Log, metrics: newMetrics()}
+	s.rooms = newRoomHub(s)
 	s.routes = s.routeTable()
 	s.engine = s.buildEngine()
 	return s

@@ -139,3 +139,30 @@ func TestOpeningSurvivesRestart(t *testing.T) {
 		t.Fatalf("after the window %+v", v)
 	}
 }
+
+// TestRoomPageMovesPastOtherEvents: a page of only non-room events (here
+// downloads) yields no message but moves the follower's position on.
+func TestRoomPageMovesPastOtherEvents(t *testing.T) {
+	f := newOpenFixture(t, dbtest.SQLite, 1)
+	ctx := context.Background()
+	_, start, _, err := f.svc.RoomPage(ctx, f.sec.ID, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var last int64
+	for range 5 {
+		ev, err := f.svc.events.Append(ctx, eventlog.Entry{Type: "document.downloaded", Subject: sectionRef(f.sec.ID), Actor: "user:1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = ev.Seq
+	}
+	ms, next, more, err := f.svc.RoomPage(ctx, f.sec.ID, start, 3)
+	if err != nil || len(ms) != 0 || !more || next <= start {
+		t.Fatalf("first page: %v next %d (from %d) more %v %v", ms, next, start, more, err)
+	}
+	ms, next, more, err = f.svc.RoomPage(ctx, f.sec.ID, next, 3)
+	if err != nil || len(ms) != 0 || more || next != last {
+		t.Fatalf("second page: %v next %d want %d more %v %v", ms, next, last, more, err)
+	}
+}

@@ -125,15 +125,26 @@ var roomFields = map[string][]string{
 // most limit. It reads the event log, so every replica serves the same
 // stream. Errors: apperr.NotFound (no section), those of storage.
 func (s *Service) RoomMessages(ctx context.Context, sectionID, after int64, limit int) ([]RoomMessage, error) {
+	ms, _, _, err := s.RoomPage(ctx, sectionID, after, limit)
+	return ms, err
+}
+
+// RoomPage reads one page (up to limit events) of the section's log after
+// seq after and returns its room messages, the position read up to — past
+// events that are not room messages too (downloads, questions), so a
+// follower always moves on — and whether more may follow. Errors as
+// RoomMessages.
+func (s *Service) RoomPage(ctx context.Context, sectionID, after int64, limit int) ([]RoomMessage, int64, bool, error) {
 	if _, err := s.st.section(ctx, sectionID, false); err != nil {
-		return nil, err
+		return nil, after, false, err
 	}
 	evs, err := s.events.SubjectAfter(ctx, sectionRef(sectionID), after, limit)
 	if err != nil {
-		return nil, err
+		return nil, after, false, err
 	}
 	out := make([]RoomMessage, 0, len(evs))
 	for _, e := range evs {
+		after = e.Seq
 		keep, ok := roomFields[e.Type]
 		if !ok && !strings.HasPrefix(e.Type, "opening.") {
 			continue
@@ -148,7 +159,7 @@ func (s *Service) RoomMessages(ctx context.Context, sectionID, after int64, limi
 		}
 		out = append(out, RoomMessage{Seq: e.Seq, Type: e.Type, At: e.OccurredAt, Data: data})
 	}
-	return out, nil
+	return out, after, limit > 0 && len(evs) == limit, nil
 }
 
 // Announce posts the host's announcement to the room. Errors: those of
