@@ -23,3 +23,8 @@ func tempAbandoned(name string) bool {
 	defer f.Close()
 	return syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil
 }
+
+// lockFile waits for an exclusive lock on f, held until f is closed.
+func lockFile(f *os.File) {
+	_ = syscall.Flock(int(f.Fd()), syscall.LOCK_EX)
+}

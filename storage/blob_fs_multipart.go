@@ -4,19 +4,30 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/tenderhall/tenderhall/internal/apperr"
 )
 
-// An FS multipart upload is the folder root/multipart/<id>, holding the
-// file "key" (the object it becomes) and one file "<number>.<etag>" per
-// part. Parts are written like Save's temporary files and renamed in, so a
-// crash leaves a part whole or absent.
+// An FS multipart upload is the folder root/multipart/<id>, holding "key"
+// (the object it becomes), "data" (every part's bytes, appended in the
+// order they arrive) and "index" (where each part lies in data). A part is
+// appended under the folder's lock and becomes visible in the index only
+// once it is synced, so a crash leaves a part whole or absent (bytes after
+// the index's end are cut off by the next part). When the parts completed
+// are the ones appended, in order and without gaps — as a bid uploaded in
+// order always is — CompleteMultipart renames data into place: no byte is
+// copied. Otherwise it concatenates the listed parts into a new file.
+
+// fsPart is one index entry: a part and where its bytes lie in data.
+type fsPart struct {
+	Part
+	Off int64 `json:"off"`
+}
 
 func fsRandomID() string {
 	b := make([]byte, 16)
@@ -36,6 +47,50 @@ func (s *FS) uploadDir(key, uploadID string) (string, error) {
 		return "", errNoUpload(uploadID)
 	}
 	return dir, nil
+}
+
+// lockUpload takes the upload folder's lock; the caller calls the result
+// to release it. NotFound when the folder went away (aborted, completed).
+func (s *FS) lockUpload(key, uploadID string) (string, func(), error) {
+	dir, err := s.uploadDir(key, uploadID)
+	if err != nil {
+		return "", nil, err
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "key"), os.O_RDONLY, 0)
+	if err != nil {
+		return "", nil, errNoUpload(uploadID)
+	}
+	lockFile(f)
+	if _, err := os.Stat(filepath.Join(dir, "key")); err != nil { // completed while we waited
+		f.Close()
+		return "", nil, errNoUpload(uploadID)
+	}
+	return dir, func() { f.Close() }, nil
+}
+
+func readIndex(dir string) ([]fsPart, error) {
+	raw, err := os.ReadFile(filepath.Join(dir, "index"))
+	if fsMissing(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var idx []fsPart
+	return idx, json.Unmarshal(raw, &idx)
+}
+
+// writeIndex replaces the index atomically.
+func writeIndex(dir string, idx []fsPart) error {
+	raw, err := json.Marshal(idx)
+	if err != nil {
+		return err
+	}
+	tmp := filepath.Join(dir, "index.tmp")
+	if err := os.WriteFile(tmp, raw, 0o640); err != nil {
+		return err
+	}
+	return os.Rename(tmp, filepath.Join(dir, "index"))
 }
 
 // CreateMultipart implements Multipart.CreateMultipart.
@@ -58,7 +113,8 @@ func (s *FS) CreateMultipart(ctx context.Context, key string) (string, error) {
 	return id, nil
 }
 
-// PutPart implements Multipart.PutPart.
+// PutPart implements Multipart.PutPart: the part is appended to the
+// upload's data file after the last indexed part.
 func (s *FS) PutPart(ctx context.Context, key, uploadID string, number int, r io.Reader, size int64) (Part, error) {
 	if err := ValidateBlobKey(key); err != nil {
 		return Part{}, err
@@ -66,43 +122,61 @@ func (s *FS) PutPart(ctx context.Context, key, uploadID string, number int, r io
 	if err := checkPartNumber(number, size); err != nil {
 		return Part{}, err
 	}
-	dir, err := s.uploadDir(key, uploadID)
-	if err != nil {
-		return Part{}, err
-	}
 	src := newBlobSource(ctx, r, size)
 	if err := src.precheck(); err != nil {
 		return Part{}, err
 	}
-	tmp, _, err := s.writeTemp(src)
+	dir, unlock, err := s.lockUpload(key, uploadID)
 	if err != nil {
-		return Part{}, blobSaveError(ctx, src, err, fsUnavailable)
-	}
-	defer tmp.Close()
-	if err := blobCtxErr(ctx); err != nil {
-		_ = os.Remove(tmp.Name())
 		return Part{}, err
 	}
-	old, _ := filepath.Glob(filepath.Join(dir, strconv.Itoa(number)+".*"))
-	p := Part{Number: number, ETag: fsRandomID(), Size: size}
-	if err := os.Rename(tmp.Name(), filepath.Join(dir, partFile(p))); err != nil {
-		_ = os.Remove(tmp.Name())
-		if fsMissing(err) {
-			return Part{}, errNoUpload(uploadID) // aborted meanwhile
-		}
+	defer unlock()
+	idx, err := readIndex(dir)
+	if err != nil {
 		return Part{}, fsUnavailable(err)
 	}
-	for _, o := range old {
-		_ = os.Remove(o)
+	var end int64
+	for _, p := range idx {
+		end = max(end, p.Off+p.Size)
 	}
-	return p, nil
+	p := fsPart{Part: Part{Number: number, ETag: fsRandomID(), Size: size}, Off: end}
+	if err := appendPart(filepath.Join(dir, "data"), end, src); err != nil {
+		return Part{}, blobSaveError(ctx, src, err, fsUnavailable)
+	}
+	if err := blobCtxErr(ctx); err != nil {
+		return Part{}, err
+	}
+	if err := writeIndex(dir, append(idx, p)); err != nil {
+		return Part{}, fsUnavailable(err)
+	}
+	return p.Part, nil
 }
 
-func partFile(p Part) string { return strconv.Itoa(p.Number) + "." + p.ETag }
+// appendPart writes src at offset end of the data file, cutting off
+// whatever a crashed append left there, and syncs it.
+func appendPart(path string, end int64, src io.Reader) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o640)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := f.Truncate(end); err != nil {
+		return err
+	}
+	_, err = f.Seek(end, io.SeekStart)
+	if err == nil {
+		_, err = io.Copy(f, src)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if err != nil {
+		_ = f.Truncate(end)
+	}
+	return err
+}
 
-// CompleteMultipart implements Multipart.CompleteMultipart: the parts are
-// concatenated into a temporary file that is then renamed over key like
-// Save's. This one local copy is the price of FS parts being plain files.
+// CompleteMultipart implements Multipart.CompleteMultipart.
 func (s *FS) CompleteMultipart(ctx context.Context, key, uploadID string, parts []Part) (BlobInfo, error) {
 	if err := ValidateBlobKey(key); err != nil {
 		return BlobInfo{}, err
@@ -110,53 +184,105 @@ func (s *FS) CompleteMultipart(ctx context.Context, key, uploadID string, parts 
 	if err := checkPartList(parts); err != nil {
 		return BlobInfo{}, err
 	}
-	dir, err := s.uploadDir(key, uploadID)
+	dir, unlock, err := s.lockUpload(key, uploadID)
 	if err != nil {
 		return BlobInfo{}, err
 	}
-	files := make([]*os.File, 0, len(parts))
-	defer func() {
-		for _, f := range files {
-			_ = f.Close()
-		}
-	}()
-	for _, p := range parts {
-		f, err := os.Open(filepath.Join(dir, partFile(p)))
-		if err != nil {
-			return BlobInfo{}, errPartMismatch(p)
-		}
-		files = append(files, f)
-		if fi, err := f.Stat(); err != nil || fi.Size() != p.Size {
-			return BlobInfo{}, errPartMismatch(p)
-		}
-	}
-	readers := make([]io.Reader, len(files))
-	for i, f := range files {
-		readers[i] = f
-	}
-	tmp, fi, err := s.writeTemp(ctxFiles{ctx: ctx, r: io.MultiReader(readers...)})
+	defer unlock()
+	idx, err := readIndex(dir)
 	if err != nil {
-		if cerr := blobCtxErr(ctx); cerr != nil {
-			return BlobInfo{}, cerr
-		}
 		return BlobInfo{}, fsUnavailable(err)
 	}
-	defer tmp.Close()
-	if err := s.commit(tmp.Name(), key); err != nil {
-		_ = os.Remove(tmp.Name())
+	listed, inPlace, err := locateParts(idx, parts)
+	if err != nil {
+		return BlobInfo{}, err
+	}
+	data := filepath.Join(dir, "data")
+	var src string
+	if inPlace {
+		src, err = s.trimInPlace(data, listed)
+	} else {
+		src, err = s.concatParts(ctx, data, listed)
+	}
+	if err != nil {
+		return BlobInfo{}, err
+	}
+	if err := blobCtxErr(ctx); err != nil {
+		return BlobInfo{}, err
+	}
+	fi, err := os.Stat(src)
+	if err == nil {
+		err = s.commit(src, key)
+	}
+	if err != nil {
+		_ = os.Remove(src)
 		return BlobInfo{}, fsSaveError(err, key)
 	}
+	_ = os.Remove(filepath.Join(dir, "key")) // waiting lockers see the upload gone
 	_ = os.RemoveAll(dir)
 	return BlobInfo{Key: key, Size: fi.Size(), ModTime: fi.ModTime().UTC()}, nil
 }
 
-// ctxFiles stops the concatenation when ctx ends.
-type ctxFiles struct {
+// locateParts finds the listed parts in the index and reports whether
+// they lie in the data file in order from its start, without gaps.
+func locateParts(idx []fsPart, parts []Part) ([]fsPart, bool, error) {
+	listed := make([]fsPart, len(parts))
+	inPlace := true
+	var next int64
+	for i, want := range parts {
+		found := false
+		for _, p := range idx {
+			if p.Part == want {
+				listed[i], found = p, true
+			}
+		}
+		if !found {
+			return nil, false, errPartMismatch(want)
+		}
+		inPlace = inPlace && listed[i].Off == next
+		next = listed[i].Off + listed[i].Size
+	}
+	return listed, inPlace, nil
+}
+
+// trimInPlace cuts the data file after the last listed part.
+func (s *FS) trimInPlace(data string, listed []fsPart) (string, error) {
+	last := listed[len(listed)-1]
+	if err := os.Truncate(data, last.Off+last.Size); err != nil {
+		return "", fsUnavailable(err)
+	}
+	return data, nil
+}
+
+// concatParts copies the listed parts, in order, into a new temporary file.
+func (s *FS) concatParts(ctx context.Context, data string, listed []fsPart) (string, error) {
+	f, err := os.Open(data)
+	if err != nil {
+		return "", fsUnavailable(err)
+	}
+	defer f.Close()
+	readers := make([]io.Reader, len(listed))
+	for i, p := range listed {
+		readers[i] = io.NewSectionReader(f, p.Off, p.Size)
+	}
+	tmp, _, err := s.writeTemp(ctxReader{ctx: ctx, r: io.MultiReader(readers...)})
+	if err != nil {
+		if cerr := blobCtxErr(ctx); cerr != nil {
+			return "", cerr
+		}
+		return "", fsUnavailable(err)
+	}
+	tmp.Close() // its name is committed next, under the upload's lock
+	return tmp.Name(), nil
+}
+
+// ctxReader stops a copy when ctx ends.
+type ctxReader struct {
 	ctx context.Context
 	r   io.Reader
 }
 
-func (c ctxFiles) Read(p []byte) (int, error) {
+func (c ctxReader) Read(p []byte) (int, error) {
 	if err := c.ctx.Err(); err != nil {
 		return 0, err
 	}

@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -222,5 +224,46 @@ func TestBlobFSConstructionAndPing(t *testing.T) {
 	}
 	if err := s.Ping(t.Context()); !apperr.Is(err, apperr.Unavailable) {
 		t.Errorf("Ping with the directory gone: %v, want Unavailable", err)
+	}
+}
+
+// TestBlobFSMultipartCompletesWithoutCopying: parts appended in order become
+// the object by a rename of the upload's data file, not by a copy.
+func TestBlobFSMultipartCompletesWithoutCopying(t *testing.T) {
+	root := t.TempDir()
+	s, err := storage.NewFS(root, storage.PresignConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	id, err := s.CreateMultipart(ctx, "bids/1/x.the")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := bytes.Repeat([]byte{1}, storage.MinPartSize)
+	p1, err := s.PutPart(ctx, "bids/1/x.the", id, 7, bytes.NewReader(a), int64(len(a)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p2, err := s.PutPart(ctx, "bids/1/x.the", id, 9, strings.NewReader("end"), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	staged, err := os.Stat(filepath.Join(root, "multipart", id, "data"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CompleteMultipart(ctx, "bids/1/x.the", id, []storage.Part{p1, p2}); err != nil {
+		t.Fatal(err)
+	}
+	final, err := os.Stat(filepath.Join(root, "objects", "bids", "1", "x.the"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !os.SameFile(staged, final) || final.Size() != int64(len(a)+3) {
+		t.Fatalf("the object is not the staged data file (size %d)", final.Size())
+	}
+	if entries, _ := os.ReadDir(filepath.Join(root, "multipart")); len(entries) != 0 {
+		t.Fatalf("multipart folders left: %v", entries)
 	}
 }
