@@ -9,6 +9,7 @@ import (
 	"github.com/tenderhall/tenderhall/eventlog"
 	"github.com/tenderhall/tenderhall/internal/apperr"
 	"github.com/tenderhall/tenderhall/internal/jobs"
+	"github.com/tenderhall/tenderhall/storage"
 )
 
 // Task types of the bidding scheduler.
@@ -110,6 +111,7 @@ func (s *Service) handleSweep(ctx context.Context, _ jobs.Task) error {
 // deadline. It returns whether it closed the section and the section as it
 // left it. Errors: apperr.NotFound, or those of storage.
 func (s *Service) CloseIfDue(ctx context.Context, sectionID int64) (bool, Section, error) {
+	ctx = storage.WithUrgency(ctx)
 	var sec Section
 	closed := false
 	err := s.db.InTx(ctx, func(ctx context.Context) error {

@@ -156,5 +156,10 @@ func (s *Service) removeParts(ctx context.Context, blobs storage.Blobs, u Upload
 	if err := blobs.AbortMultipart(ctx, bidKey(u), ""); err != nil {
 		return err
 	}
-	return storage.Translate(s.db.Conn(ctx).Where("upload_id = ?", u.ID).Delete(&uploadPart{}).Error)
+	if u.Status == UploadDone {
+		return nil // the finalize transaction removed the part rows
+	}
+	return s.db.InTx(ctx, func(ctx context.Context) error {
+		return storage.Translate(s.db.Conn(ctx).Where("upload_id = ?", u.ID).Delete(&uploadPart{}).Error)
+	})
 }

@@ -36,6 +36,7 @@ import (
 // no_registered_key); apperr.TooLate (deadline_passed: the upload is then
 // closed, its parts removed); apperr.Unavailable.
 func (s *Service) FinalizeUpload(ctx context.Context, actor accounts.Principal, id string, expectSize int64) (notary.SignedReceipt, error) {
+	ctx = storage.WithUrgency(ctx) // the moment of receipt goes before chunk uploads
 	blobs, err := s.blobs()
 	if err != nil {
 		return notary.SignedReceipt{}, err
@@ -81,6 +82,7 @@ func (s *Service) FinalizeUpload(ctx context.Context, actor accounts.Principal, 
 	bg := context.WithoutCancel(ctx)
 	switch {
 	case err == nil:
+		u.Status = UploadDone
 		s.dropParts(bg, blobs, u)
 		return receipt, nil
 	case apperr.Is(err, apperr.TooLate):
@@ -238,6 +240,9 @@ func (s *Service) commitBid(ctx context.Context, priv *notary.PrivateKey, u Uplo
 		if err := s.db.Conn(ctx).Model(&Upload{}).Where("id = ?", u.ID).Update("bid_id", b.ID).Error; err != nil {
 			return storage.Translate(err)
 		}
+		if err := s.db.Conn(ctx).Where("upload_id = ?", u.ID).Delete(&uploadPart{}).Error; err != nil {
+			return storage.Translate(err)
+		}
 		return storage.Translate(s.db.Conn(ctx).Model(&Bid{}).Where("id = ?", b.ID).
 			Updates(map[string]any{"receipt": string(doc), "log_index": ev.Seq}).Error)
 	})
@@ -259,15 +264,17 @@ func (s *Service) bidderKey(ctx context.Context, orgID int64) (*notary.PublicKey
 // setUploadStatus moves an upload from one status to another; it is
 // apperr.Conflict (upload_busy) when the upload is not in `from`.
 func (s *Service) setUploadStatus(ctx context.Context, id string, from, to UploadStatus) error {
-	res := s.db.Conn(ctx).Model(&Upload{}).Where("id = ? AND status = ?", id, from).
-		Updates(map[string]any{"status": to, "updated_at": s.now()})
-	if res.Error != nil {
-		return storage.Translate(res.Error)
-	}
-	if res.RowsAffected != 1 {
-		return apperr.New(apperr.Conflict, "该上传正被另一请求处理", "another request is handling this upload").WithCode("upload_busy")
-	}
-	return nil
+	return s.db.InTx(ctx, func(ctx context.Context) error {
+		res := s.db.Conn(ctx).Model(&Upload{}).Where("id = ? AND status = ?", id, from).
+			Updates(map[string]any{"status": to, "updated_at": s.now()})
+		if res.Error != nil {
+			return storage.Translate(res.Error)
+		}
+		if res.RowsAffected != 1 {
+			return apperr.New(apperr.Conflict, "该上传正被另一请求处理", "another request is handling this upload").WithCode("upload_busy")
+		}
+		return nil
+	})
 }
 
 // dropParts removes what an ended upload left besides its bid: the pieces,

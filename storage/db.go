@@ -37,6 +37,7 @@ type DB struct {
 	gorm    *gorm.DB
 	sql     *sql.DB
 	dialect Dialect
+	writers writeGate // SQLite: one write transaction at a time, queued in Go (see InTx)
 }
 
 // Open prepares the database named by dsn, which is "sqlite:PATH" or

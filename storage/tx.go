@@ -32,6 +32,12 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) erro
 	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
 		return fn(ctx)
 	}
+	if db.dialect == SQLite {
+		// SQLite has one writer, and every transaction here is immediate:
+		// queue them in Go, in order (see writeGate).
+		db.writers.lock(urgent(ctx))
+		defer db.writers.unlock()
+	}
 	var err error
 	for attempt := 0; attempt < 4; attempt++ {
 		err = db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
