@@ -54,24 +54,34 @@ func (s *Service) AppendUpload(ctx context.Context, actor accounts.Principal, id
 		return u, err
 	}
 	next, row, err := s.storeChunk(ctx, blobs, u, pieces, data, offset, size)
+	done := v.Done()
 	state, cerr := v.Checkpoint()
 	if err == nil {
 		err = cerr
 	}
 	bg := context.WithoutCancel(ctx)
+	piece := row
+	if err == nil && done && row.Number == 0 {
+		// The envelope is complete: send the tail now as the last part,
+		// so that the moment of receipt has only to assemble the parts.
+		row, err = s.flushTail(ctx, blobs, &next, append(pieces, *row))
+	}
 	if err == nil {
 		next.Size, next.Parts, next.VerifyState = offset+size, u.Parts+1, state
-		err = s.commitChunk(ctx, actor, u, next, row, offset)
+		err = s.commitChunk(ctx, actor, u, next, row, pieces, offset)
 	}
 	if err != nil {
-		if row != nil && row.Number == 0 {
-			_ = blobs.Delete(bg, row.BlobKey) // the piece this request stored
+		if piece != nil && piece.Number == 0 {
+			_ = blobs.Delete(bg, piece.BlobKey) // the piece this request stored
 		}
 		return u, err
 	}
 	if row.Number > 0 {
 		for _, p := range pieces {
 			_ = blobs.Delete(bg, p.BlobKey) // now inside the part
+		}
+		if piece != row {
+			_ = blobs.Delete(bg, piece.BlobKey)
 		}
 	}
 	u.Size, u.Parts = next.Size, next.Parts
@@ -158,6 +168,34 @@ func (s *Service) storeChunk(ctx context.Context, blobs storage.Blobs, u Upload,
 	}
 	next.TailSize = 0
 	return next, &uploadPart{UploadID: u.ID, Offset: offset - u.TailSize, Size: total, BlobKey: bidKey(u),
+		Number: part.Number, ETag: part.ETag}, nil
+}
+
+// flushTail sends the pieces as one part, however small (the last part
+// may be), and returns its row.
+func (s *Service) flushTail(ctx context.Context, blobs storage.Blobs, next *Upload, pieces []uploadPart) (*uploadPart, error) {
+	seq, err := s.nextPartNumber(ctx, next.ID)
+	if err != nil {
+		return nil, err
+	}
+	if next.MultipartID, err = s.multipartID(ctx, blobs, *next); err != nil {
+		return nil, err
+	}
+	src, closeAll, err := openPieces(ctx, blobs, pieces, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer closeAll()
+	var total int64
+	for _, p := range pieces {
+		total += p.Size
+	}
+	part, err := blobs.PutPart(ctx, bidKey(*next), next.MultipartID, seq, src, total)
+	if err != nil {
+		return nil, err
+	}
+	next.TailSize = 0
+	return &uploadPart{UploadID: next.ID, Offset: pieces[0].Offset, Size: total, BlobKey: bidKey(*next),
 		Number: part.Number, ETag: part.ETag}, nil
 }
 
@@ -252,7 +290,7 @@ func (s *Service) multipartID(ctx context.Context, blobs storage.Blobs, u Upload
 // commitChunk records the chunk if the upload is still where it was when
 // the chunk began; otherwise another request won, and the error says where
 // to resume.
-func (s *Service) commitChunk(ctx context.Context, actor accounts.Principal, u, next Upload, row *uploadPart, offset int64) error {
+func (s *Service) commitChunk(ctx context.Context, actor accounts.Principal, u, next Upload, row *uploadPart, pieces []uploadPart, offset int64) error {
 	return s.db.InTx(ctx, func(ctx context.Context) error {
 		res := s.db.Conn(ctx).Model(&Upload{}).Where("id = ? AND status = ? AND size = ?", u.ID, UploadOpen, offset).
 			Updates(map[string]any{"size": next.Size, "parts": next.Parts, "verify_state": next.VerifyState,
@@ -271,10 +309,29 @@ func (s *Service) commitChunk(ctx context.Context, actor accounts.Principal, u, 
 			return wrongOffset(cur.Size, offset)
 		}
 		if row.Number > 0 {
-			if err := s.db.Conn(ctx).Where("upload_id = ? AND part_number = 0", u.ID).Delete(&uploadPart{}).Error; err != nil {
-				return storage.Translate(err)
+			if err := s.deletePartRows(ctx, pieces); err != nil {
+				return err
 			}
 		}
 		return s.st.insert(ctx, row)
 	})
+}
+
+// deletePartRows deletes the given part rows by their primary keys. On
+// MySQL a delete by a range ("upload_id = ?") takes gap locks that
+// deadlock with other uploads' inserts; exact keys lock only their rows.
+func (s *Service) deletePartRows(ctx context.Context, rows []uploadPart) error {
+	for _, r := range rows {
+		if err := s.db.Conn(ctx).Where("upload_id = ? AND part_offset = ?", r.UploadID, r.Offset).Delete(&uploadPart{}).Error; err != nil {
+			return storage.Translate(err)
+		}
+	}
+	return nil
+}
+
+// partRows lists an upload's part and piece rows, without locking them.
+func (s *Service) partRows(ctx context.Context, id string) ([]uploadPart, error) {
+	var rows []uploadPart
+	err := s.db.Conn(ctx).Where("upload_id = ?", id).Find(&rows).Error
+	return rows, storage.Translate(err)
 }

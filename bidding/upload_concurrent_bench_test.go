@@ -235,6 +235,7 @@ func concRun(b *testing.B, db *storage.DB, blobs storage.Blobs, keys []*notary.P
 		wall := time.Since(start)
 
 		concReport(b, results, files, platform, start, deadline, wall)
+
 		var current int64
 		if err := db.Conn(ctx).Model(&Bid{}).Where("section_id = ? AND status = ?", sec.ID, BidCurrent).Count(&current).Error; err != nil {
 			b.Fatal(err)

@@ -160,6 +160,10 @@ func (s *Service) removeParts(ctx context.Context, blobs storage.Blobs, u Upload
 		return nil // the finalize transaction removed the part rows
 	}
 	return s.db.InTx(ctx, func(ctx context.Context) error {
-		return storage.Translate(s.db.Conn(ctx).Where("upload_id = ?", u.ID).Delete(&uploadPart{}).Error)
+		rows, err := s.partRows(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		return s.deletePartRows(ctx, rows)
 	})
 }

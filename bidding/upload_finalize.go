@@ -119,15 +119,13 @@ func (s *Service) verdict(ctx context.Context, u Upload) (notary.Digest, error) 
 	return digest, err
 }
 
-// publishBid makes the bid object appear under bidKey(u): the stored parts
-// plus the tail's pieces as the last part, or the pieces alone for a small
-// bid. A repeated finalize whose earlier attempt already published it
-// finds the multipart upload gone and the object in place.
+// publishBid makes the bid object appear under bidKey(u) by completing
+// its multipart upload; the last append already sent the tail as the last
+// part. A repeated finalize whose earlier attempt completed it finds the
+// upload gone and the object in place. Pieces still waiting (an upload
+// whose last chunk was stored before its tail could be sent) go out first.
 func (s *Service) publishBid(ctx context.Context, blobs storage.Blobs, u Upload) error {
 	key := bidKey(u)
-	if info, err := blobs.Stat(ctx, key); err == nil && info.Size == u.Size {
-		return nil
-	}
 	var rows []uploadPart
 	if err := s.db.Conn(ctx).Where("upload_id = ? AND part_number > 0", u.ID).Order("part_offset").Find(&rows).Error; err != nil {
 		return storage.Translate(err)
@@ -136,36 +134,26 @@ func (s *Service) publishBid(ctx context.Context, blobs storage.Blobs, u Upload)
 	if err != nil {
 		return err
 	}
-	if len(rows) == 0 {
-		src, closeAll, err := openPieces(ctx, blobs, pieces, nil)
+	if len(pieces) > 0 {
+		if info, err := blobs.Stat(ctx, key); err == nil && info.Size == u.Size {
+			return nil
+		}
+		row, err := s.flushTail(ctx, blobs, &u, pieces)
 		if err != nil {
 			return err
 		}
-		defer closeAll()
-		_, err = blobs.Save(ctx, key, src, u.TailSize)
-		return err
+		rows = append(rows, *row)
 	}
 	parts := make([]storage.Part, len(rows))
 	for i, r := range rows {
 		parts[i] = storage.Part{Number: r.Number, ETag: r.ETag, Size: r.Size}
 	}
-	if len(pieces) > 0 {
-		seq, err := s.nextPartNumber(ctx, u.ID)
-		if err != nil {
-			return err
-		}
-		src, closeAll, err := openPieces(ctx, blobs, pieces, nil)
-		if err != nil {
-			return err
-		}
-		p, err := blobs.PutPart(ctx, key, u.MultipartID, seq, src, u.TailSize)
-		closeAll()
-		if err != nil {
-			return err
-		}
-		parts = append(parts, p)
-	}
 	_, err = blobs.CompleteMultipart(ctx, key, u.MultipartID, parts)
+	if apperr.Is(err, apperr.NotFound) {
+		if info, serr := blobs.Stat(ctx, key); serr == nil && info.Size == u.Size {
+			return nil
+		}
+	}
 	return err
 }
 
@@ -240,8 +228,12 @@ func (s *Service) commitBid(ctx context.Context, priv *notary.PrivateKey, u Uplo
 		if err := s.db.Conn(ctx).Model(&Upload{}).Where("id = ?", u.ID).Update("bid_id", b.ID).Error; err != nil {
 			return storage.Translate(err)
 		}
-		if err := s.db.Conn(ctx).Where("upload_id = ?", u.ID).Delete(&uploadPart{}).Error; err != nil {
-			return storage.Translate(err)
+		rows, err := s.partRows(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		if err := s.deletePartRows(ctx, rows); err != nil {
+			return err
 		}
 		return storage.Translate(s.db.Conn(ctx).Model(&Bid{}).Where("id = ?", b.ID).
 			Updates(map[string]any{"receipt": string(doc), "log_index": ev.Seq}).Error)

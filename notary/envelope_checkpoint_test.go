@@ -34,6 +34,9 @@ func verifyInPieces(t *testing.T, env []byte, cuts []int, expect Expect) (Digest
 			t.Fatalf("resumed at size %d, want %d", v.Size(), c)
 		}
 		prev = c
+		if v.Done() && c < len(env) && expect.Section == "" {
+			t.Fatalf("Done after %d of %d bytes", c, len(env))
+		}
 	}
 	_, d, err := v.Finish()
 	return d, err
@@ -68,6 +71,18 @@ func TestCheckpointResumeGivesTheSameVerdict(t *testing.T) {
 	for name, cuts := range cases {
 		t.Run(name, func(t *testing.T) {
 			got, err := verifyInPieces(t, env, cuts, Expect{Section: testMeta().Section})
+			{
+				v := NewVerifier(Expect{})
+				v.Write(env[:len(env)-1])
+				if v.Done() {
+					t.Fatal("Done one byte before the end")
+				}
+				v.Write(env[len(env)-1:])
+				if !v.Done() {
+					t.Fatal("not Done at the end")
+				}
+				v.Finish()
+			}
 			if err != nil {
 				t.Fatalf("verify: %v", err)
 			}

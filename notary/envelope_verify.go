@@ -55,6 +55,11 @@ func (v *Verifier) Write(p []byte) (int, error) {
 // Header returns the parsed header, or nil while it has not fully arrived.
 func (v *Verifier) Header() *Header { return v.o.dec.hdr }
 
+// Done reports whether the bytes written so far are a whole envelope, up
+// to its signature: one more byte would be trailing data. It says nothing
+// of the verdict, which Finish gives.
+func (v *Verifier) Done() bool { return v.o.dec.st == stDone && v.o.dec.err == nil }
+
 // Size returns the number of bytes written so far.
 func (v *Verifier) Size() int64 { return v.o.dec.size }
 
