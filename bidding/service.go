@@ -39,6 +39,7 @@ type Service struct {
 	up       uploadConfig  // sealed-bid upload (upload.go): SetBlobs, SetPlatformKey
 	docs     docConfig     // tender documents (documents.go): SetDocumentBlobs
 	opening  openingConfig // the opening room (opening.go): SetFieldCipher
+	batches  receiptBatch  // finalizes committed together (upload_batch.go)
 }
 
 // New returns the bidding service. q receives the deadline tasks; it may be

@@ -24,7 +24,9 @@ package bidding
 //
 // Knobs: TH_BENCH_CONCURRENT_N (uploads, default 200), TH_BENCH_CONCURRENT_BYTES
 // (plaintext bytes per bid, default 52428800 = 50 MiB; the envelope is a
-// little larger), TH_BENCH_CONCURRENT_WINDOW (time from the start of the
+// little larger), TH_BENCH_CONCURRENT_STAGGER (spread the uploads' starts
+// evenly over this Go duration, so that they also finish spread out; default
+// 0, all at once — the worst case), TH_BENCH_CONCURRENT_WINDOW (time from the start of the
 // uploads to the deadline, a Go duration, default 60s). When the machine
 // cannot finish in the window, the late uploads are refused with
 // deadline_passed and the benchmark fails; rerun with a longer window and
@@ -87,6 +89,9 @@ import (
 	"github.com/tenderhall/tenderhall/storage/storagetest"
 )
 
+// concStagger spreads the uploads' starts evenly over this long.
+var concStagger time.Duration
+
 // concChunkBytes is one AppendUpload of the rush: the CLI's default chunk.
 const concChunkBytes = 8 << 20
 
@@ -102,6 +107,14 @@ func BenchmarkConcurrentUploads(b *testing.B) {
 			b.Fatalf("TH_BENCH_CONCURRENT_WINDOW = %q: want a positive Go duration such as 90s", v)
 		}
 		window = d
+	}
+	concStagger = 0
+	if v := os.Getenv("TH_BENCH_CONCURRENT_STAGGER"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			b.Fatalf("TH_BENCH_CONCURRENT_STAGGER = %q: want a Go duration such as 60s", v)
+		}
+		concStagger = d
 	}
 	// The bidders' keys and envelopes are shared by the backends: a fresh
 	// database numbers the project and the section the same way, so the
@@ -221,6 +234,9 @@ func concRun(b *testing.B, db *storage.DB, blobs storage.Blobs, keys []*notary.P
 		for i := range files {
 			wg.Go(func() {
 				<-gate
+				// Spread the starts so that the uploads also finish spread
+				// out (TH_BENCH_CONCURRENT_STAGGER; zero: all at once).
+				time.Sleep(time.Duration(i) * concStagger / time.Duration(len(files)))
 				results[i] = concUploadOne(ctx, svc, concBidder(i), sec.ID, files[i])
 			})
 		}

@@ -179,66 +179,67 @@ func (s *Service) refuseLate(ctx context.Context, blobs storage.Blobs, u Upload,
 	return deadlinePassed(sec, now)
 }
 
-// commitBid is the moment of receipt: one transaction with the section row
-// locked, so the deadline job's close cannot interleave.
+// commitBid is the moment of receipt: a transaction with the section row
+// locked, so the deadline job's close cannot interleave. Finalizes arriving
+// together are committed together (see receiptBatch).
 func (s *Service) commitBid(ctx context.Context, priv *notary.PrivateKey, u Upload, p Project, key string, digest notary.Digest, size int64) (notary.SignedReceipt, error) {
-	var receipt notary.SignedReceipt
-	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		sec, err := s.st.section(ctx, u.SectionID, true)
-		if err != nil {
-			return err
-		}
-		now := s.now()
-		if !sec.AcceptsBidsAt(now) {
-			return deadlinePassed(sec, now)
-		}
-		res := s.db.Conn(ctx).Model(&Upload{}).Where("id = ? AND status = ?", u.ID, UploadFinalizing).
-			Updates(map[string]any{"status": UploadDone, "updated_at": now, "verify_state": nil})
-		if res.Error != nil {
-			return storage.Translate(res.Error)
-		}
-		if res.RowsAffected != 1 {
-			return apperr.New(apperr.Conflict, "该上传已被另一请求处理", "another request handled this upload").WithCode("upload_busy")
-		}
-		if err := s.db.Conn(ctx).Model(&Bid{}).Where("section_id = ? AND bidder_org_id = ? AND status = ?", u.SectionID, u.BidderOrgID, BidCurrent).
-			Update("status", BidSuperseded).Error; err != nil {
-			return storage.Translate(err)
-		}
-		b := Bid{SectionID: u.SectionID, BidderOrgID: u.BidderOrgID, UserID: u.UserID, UploadID: u.ID, BlobKey: key,
-			Digest: digest.String(), Size: size, Status: BidCurrent, ReceivedAt: now, Receipt: json.RawMessage("{}")}
-		if err := s.st.insert(ctx, &b); err != nil {
-			return err
-		}
-		ev, err := s.events.Append(ctx, eventlog.Entry{Type: "bid.received", Subject: sectionRef(u.SectionID),
-			Actor: "user:" + strconv.FormatInt(u.UserID, 10), Payload: map[string]any{"bidId": b.ID, "bidderOrgId": u.BidderOrgID,
-				"digest": b.Digest, "size": size, "receivedAt": now}})
-		if err != nil {
-			return err
-		}
-		receipt, err = notary.SignReceipt(priv, notary.Receipt{BidID: strconv.FormatInt(b.ID, 10), ProjectID: strconv.FormatInt(p.ID, 10),
-			SectionID: strconv.FormatInt(u.SectionID, 10), BidderID: strconv.FormatInt(u.BidderOrgID, 10), CiphertextDigest: b.Digest,
-			CiphertextSize: size, ReceivedAtMs: now.UnixMilli(), LogIndex: ev.Seq})
-		if err != nil {
-			return err
-		}
-		doc, err := receipt.Marshal()
-		if err != nil {
-			return err
-		}
-		if err := s.db.Conn(ctx).Model(&Upload{}).Where("id = ?", u.ID).Update("bid_id", b.ID).Error; err != nil {
-			return storage.Translate(err)
-		}
-		rows, err := s.partRows(ctx, u.ID)
-		if err != nil {
-			return err
-		}
-		if err := s.deletePartRows(ctx, rows); err != nil {
-			return err
-		}
-		return storage.Translate(s.db.Conn(ctx).Model(&Bid{}).Where("id = ?", b.ID).
-			Updates(map[string]any{"receipt": string(doc), "log_index": ev.Seq}).Error)
-	})
-	return receipt, err
+	return s.batches.commit(ctx, s, &commitReq{priv: priv, u: u, p: p, key: key, digest: digest, size: size})
+}
+
+// commitOne writes one bid of a batch inside the batch's transaction, at
+// the batch's moment now. Its error fails only this bid unless it is a
+// database error, which fails the batch.
+func (s *Service) commitOne(ctx context.Context, r *commitReq, now time.Time) (notary.SignedReceipt, error) {
+	u := r.u
+	res := s.db.Conn(ctx).Model(&Upload{}).Where("id = ? AND status = ?", u.ID, UploadFinalizing).
+		Updates(map[string]any{"status": UploadDone, "updated_at": now, "verify_state": nil})
+	if res.Error != nil {
+		return notary.SignedReceipt{}, storage.Translate(res.Error)
+	}
+	if res.RowsAffected != 1 {
+		return notary.SignedReceipt{}, errUploadBusy()
+	}
+	if err := s.db.Conn(ctx).Model(&Bid{}).Where("section_id = ? AND bidder_org_id = ? AND status = ?", u.SectionID, u.BidderOrgID, BidCurrent).
+		Update("status", BidSuperseded).Error; err != nil {
+		return notary.SignedReceipt{}, storage.Translate(err)
+	}
+	b := Bid{SectionID: u.SectionID, BidderOrgID: u.BidderOrgID, UserID: u.UserID, UploadID: u.ID, BlobKey: r.key,
+		Digest: r.digest.String(), Size: r.size, Status: BidCurrent, ReceivedAt: now, Receipt: json.RawMessage("{}")}
+	if err := s.st.insert(ctx, &b); err != nil {
+		return notary.SignedReceipt{}, err
+	}
+	ev, err := s.events.Append(ctx, eventlog.Entry{Type: "bid.received", Subject: sectionRef(u.SectionID),
+		Actor: "user:" + strconv.FormatInt(u.UserID, 10), Payload: map[string]any{"bidId": b.ID, "bidderOrgId": u.BidderOrgID,
+			"digest": b.Digest, "size": r.size, "receivedAt": now}})
+	if err != nil {
+		return notary.SignedReceipt{}, err
+	}
+	receipt, err := notary.SignReceipt(r.priv, notary.Receipt{BidID: strconv.FormatInt(b.ID, 10), ProjectID: strconv.FormatInt(r.p.ID, 10),
+		SectionID: strconv.FormatInt(u.SectionID, 10), BidderID: strconv.FormatInt(u.BidderOrgID, 10), CiphertextDigest: b.Digest,
+		CiphertextSize: r.size, ReceivedAtMs: now.UnixMilli(), LogIndex: ev.Seq})
+	if err != nil {
+		return receipt, err
+	}
+	doc, err := receipt.Marshal()
+	if err != nil {
+		return receipt, err
+	}
+	if err := s.db.Conn(ctx).Model(&Upload{}).Where("id = ?", u.ID).Update("bid_id", b.ID).Error; err != nil {
+		return receipt, storage.Translate(err)
+	}
+	rows, err := s.partRows(ctx, u.ID)
+	if err != nil {
+		return receipt, err
+	}
+	if err := s.deletePartRows(ctx, rows); err != nil {
+		return receipt, err
+	}
+	return receipt, storage.Translate(s.db.Conn(ctx).Model(&Bid{}).Where("id = ?", b.ID).
+		Updates(map[string]any{"receipt": string(doc), "log_index": ev.Seq}).Error)
+}
+
+func errUploadBusy() error {
+	return apperr.New(apperr.Conflict, "该上传已被另一请求处理", "another request handled this upload").WithCode("upload_busy")
 }
 
 // bidderKey returns the organisation's registered SM2 key.
