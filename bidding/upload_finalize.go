@@ -111,7 +111,11 @@ func (s *Service) verdict(ctx context.Context, u Upload) (notary.Digest, error) 
 	}
 	expect := notary.Expect{Signer: signer, Project: strconv.FormatInt(p.ID, 10),
 		Section: strconv.FormatInt(sec.ID, 10), Bidder: strconv.FormatInt(u.BidderOrgID, 10)}
-	v, err := s.resumeVerifier(u, expect)
+	blobs, err := s.blobs()
+	if err != nil {
+		return notary.Digest{}, err
+	}
+	v, err := s.resumeVerifier(ctx, blobs, u, expect)
 	if err != nil {
 		return notary.Digest{}, err
 	}
