@@ -28,19 +28,24 @@ import (
 )
 
 // The crash test runs the server as a separate process (this test binary
-// re-executed into TestCrashChild) so that SIGKILL is real.
+// re-executed; TestMain then serves) so that SIGKILL is real.
 const (
 	crashChildEnv = "TENDERHALL_CRASH_TEST_CHILD"
 	crashDataEnv  = "TENDERHALL_CRASH_TEST_DATA"
 	crashAddrEnv  = "TENDERHALL_CRASH_TEST_ADDR"
 )
 
-// TestCrashChild is not a test: it is the server process of
-// TestCrashKillDuringTwentyUploads, run only when that test starts it.
-func TestCrashChild(t *testing.T) {
-	if os.Getenv(crashChildEnv) != "1" {
-		t.Skip("helper process of TestCrashKillDuringTwentyUploads")
+// TestMain runs the server instead of the tests when
+// TestCrashKillDuringTwentyUploads starts this binary as its server process.
+func TestMain(m *testing.M) {
+	if os.Getenv(crashChildEnv) == "1" {
+		os.Exit(runCrashChild())
 	}
+	os.Exit(m.Run())
+}
+
+// runCrashChild serves until SIGTERM (or dies by SIGKILL).
+func runCrashChild() int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	// No TENDERHALL_* variable of the parent's environment reaches the
@@ -48,8 +53,10 @@ func TestCrashChild(t *testing.T) {
 	root := newRoot(func(string) string { return "" }, os.Stdout, os.Stderr)
 	root.SetArgs([]string{"serve", "--addr", os.Getenv(crashAddrEnv), "--data", os.Getenv(crashDataEnv)})
 	if err := root.ExecuteContext(ctx); err != nil {
-		t.Fatalf("serve: %v", err)
+		fmt.Fprintln(os.Stderr, "serve:", err)
+		return 1
 	}
+	return 0
 }
 
 // crashChild is one run of the server process.
@@ -88,7 +95,7 @@ func startCrashChild(t *testing.T, dataDir, addr, logs string) *crashChild {
 	}
 	defer lf.Close()
 	c := &crashChild{out: &syncBuffer{}, logs: logs, done: make(chan struct{})}
-	c.cmd = exec.Command(exe, "-test.run", "^TestCrashChild$", "-test.count=1")
+	c.cmd = exec.Command(exe)
 	c.cmd.Env = append(os.Environ(), crashChildEnv+"=1", crashDataEnv+"="+dataDir, crashAddrEnv+"="+addr,
 		"GOGC=400") // less collection work in the race-instrumented server; memory is not what this test measures
 	c.cmd.Stdout, c.cmd.Stderr = c.out, lf
