@@ -185,7 +185,7 @@ func (f *roomFeed) poll() {
 	var msgs []roomEntry
 	cursor, complete := f.cursorNow(), true
 	for pages := 0; ; pages++ {
-		ms, next, more, err := readRoom(f.ctx, svc, f.id, cursor)
+		ms, next, more, err := svc.RoomPage(f.ctx, f.id, cursor, eventlog.MaxPage)
 		if err != nil {
 			if f.ctx.Err() == nil {
 				log.Warn("room feed: reading messages", "section", f.id, "err", err.Error())
@@ -295,12 +295,6 @@ func sseField(s string) string {
 		}
 	}
 	return s
-}
-
-// readRoom reads one page of a section's room messages after seq after and
-// returns them with the log position read up to and whether more may follow.
-func readRoom(ctx context.Context, svc *bidding.Service, sectionID, after int64) ([]bidding.RoomMessage, int64, bool, error) {
-	return svc.RoomPage(ctx, sectionID, after, eventlog.MaxPage)
 }
 
 // shutdownOf returns a channel closed when the http.Server serving r

@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tenderhall/tenderhall/bidding"
+	"github.com/tenderhall/tenderhall/eventlog"
 	"github.com/tenderhall/tenderhall/internal/apperr"
 )
 
@@ -83,7 +84,7 @@ func (s *Server) roomStream(c *gin.Context) error {
 			// Older than the feed keeps: read from the log once.
 			cursor := after
 			for cursor < sub.gapTo {
-				ms, next, _, err := readRoom(ctx, svc, id, cursor)
+				ms, next, _, err := svc.RoomPage(ctx, id, cursor, eventlog.MaxPage)
 				if err != nil || next == cursor {
 					break
 				}

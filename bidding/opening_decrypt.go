@@ -55,12 +55,10 @@ func (s *Service) Decrypt(ctx context.Context, actor accounts.Principal, section
 	if err := s.checkKey(ctx, blobs, bid, dek); err != nil {
 		return ob, err
 	}
-	signer, err := s.bidderKey(ctx, bid.BidderOrgID)
+	expect, err := s.bidExpect(ctx, p.ID, sec.ID, bid.BidderOrgID)
 	if err != nil {
 		return ob, err
 	}
-	expect := notary.Expect{Signer: signer, Project: strconv.FormatInt(p.ID, 10), Section: strconv.FormatInt(sec.ID, 10),
-		Bidder: strconv.FormatInt(bid.BidderOrgID, 10)}
 	prefix, size, err := s.decryptStored(ctx, blobs, bid, dek, expect)
 	if err != nil {
 		return ob, s.decryptFailed(ctx, ob, err)

@@ -125,12 +125,19 @@ func (s *Service) appendChecks(ctx context.Context, u Upload, offset, size int64
 	if max := sec.Rulebook.MaxBidBytes; max > 0 && offset+size > max {
 		return notary.Expect{}, apperr.Newf(apperr.TooLarge, "投标文件不能超过 %d 字节", "the bid may not exceed %d bytes", max).WithCode("bid_too_large")
 	}
-	signer, err := s.bidderKey(ctx, u.BidderOrgID)
+	return s.bidExpect(ctx, p.ID, sec.ID, u.BidderOrgID)
+}
+
+// bidExpect is what an organisation's envelope for a section must name,
+// and the registered key that must have signed it. Errors: apperr.Invalid
+// (no_registered_key), those of storage.
+func (s *Service) bidExpect(ctx context.Context, projectID, sectionID, orgID int64) (notary.Expect, error) {
+	signer, err := s.bidderKey(ctx, orgID)
 	if err != nil {
 		return notary.Expect{}, err
 	}
-	return notary.Expect{Signer: signer, Project: strconv.FormatInt(p.ID, 10),
-		Section: strconv.FormatInt(sec.ID, 10), Bidder: strconv.FormatInt(u.BidderOrgID, 10)}, nil
+	return notary.Expect{Signer: signer, Project: strconv.FormatInt(projectID, 10),
+		Section: strconv.FormatInt(sectionID, 10), Bidder: strconv.FormatInt(orgID, 10)}, nil
 }
 
 // resumeVerifier continues the envelope check where the last chunk left it.

@@ -67,7 +67,7 @@ func (s *Service) FinalizeUpload(ctx context.Context, actor accounts.Principal, 
 	if now := s.now(); !sec.AcceptsBidsAt(now) {
 		return notary.SignedReceipt{}, s.refuseLate(ctx, blobs, u, sec, now)
 	}
-	digest, err := s.verdict(ctx, u)
+	digest, err := s.verdict(ctx, u, p.ID)
 	if err != nil {
 		return notary.SignedReceipt{}, err
 	}
@@ -100,17 +100,11 @@ func (s *Service) FinalizeUpload(ctx context.Context, actor accounts.Principal, 
 }
 
 // verdict finishes the verification the appends carried along.
-func (s *Service) verdict(ctx context.Context, u Upload) (notary.Digest, error) {
-	signer, err := s.bidderKey(ctx, u.BidderOrgID)
+func (s *Service) verdict(ctx context.Context, u Upload, projectID int64) (notary.Digest, error) {
+	expect, err := s.bidExpect(ctx, projectID, u.SectionID, u.BidderOrgID)
 	if err != nil {
 		return notary.Digest{}, err
 	}
-	sec, p, err := s.sectionAndProject(ctx, u.SectionID, false)
-	if err != nil {
-		return notary.Digest{}, err
-	}
-	expect := notary.Expect{Signer: signer, Project: strconv.FormatInt(p.ID, 10),
-		Section: strconv.FormatInt(sec.ID, 10), Bidder: strconv.FormatInt(u.BidderOrgID, 10)}
 	blobs, err := s.blobs()
 	if err != nil {
 		return notary.Digest{}, err

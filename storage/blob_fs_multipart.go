@@ -262,10 +262,12 @@ func (s *FS) concatParts(ctx context.Context, data string, listed []fsPart) (str
 	}
 	defer f.Close()
 	readers := make([]io.Reader, len(listed))
+	var total int64
 	for i, p := range listed {
 		readers[i] = io.NewSectionReader(f, p.Off, p.Size)
+		total += p.Size
 	}
-	tmp, _, err := s.writeTemp(ctxReader{ctx: ctx, r: io.MultiReader(readers...)})
+	tmp, _, err := s.writeTemp(newBlobSource(ctx, io.MultiReader(readers...), total))
 	if err != nil {
 		if cerr := blobCtxErr(ctx); cerr != nil {
 			return "", cerr
@@ -274,19 +276,6 @@ func (s *FS) concatParts(ctx context.Context, data string, listed []fsPart) (str
 	}
 	tmp.Close() // its name is committed next, under the upload's lock
 	return tmp.Name(), nil
-}
-
-// ctxReader stops a copy when ctx ends.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }
 
 // AbortMultipart implements Multipart.AbortMultipart.
