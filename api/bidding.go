@@ -32,6 +32,8 @@ type SectionRequest struct {
 	BudgetFen        int64  `json:"budgetFen" required:"true"` // 分
 	Rulebook         string `json:"rulebook" required:"true"`  // engineering, procurement
 	Prequalification bool   `json:"prequalification,omitempty"`
+	EscrowThreshold  int    `json:"escrowThreshold,omitempty"` // k of a k-of-n escrow key among the project's supervisors (0 = none)
+	EscrowHolders    int    `json:"escrowHolders,omitempty"`   // n
 }
 
 // AnnouncementRequest is the draft of a section's announcement (times RFC 3339).
@@ -132,7 +134,8 @@ func (s *Server) createSection(c *gin.Context) error {
 			return err
 		}
 		sec, err := svc.CreateSection(c.Request.Context(), caller(c), id, bidding.NewSection{Code: req.Code, Name: req.Name,
-			Kind: bidding.Kind(req.Kind), BudgetFen: req.BudgetFen, Rulebook: bidding.RulebookName(req.Rulebook), Prequalification: req.Prequalification})
+			Kind: bidding.Kind(req.Kind), BudgetFen: req.BudgetFen, Rulebook: bidding.RulebookName(req.Rulebook), Prequalification: req.Prequalification,
+			EscrowThreshold: req.EscrowThreshold, EscrowHolders: req.EscrowHolders})
 		return reply(c, sec, err, true)
 	})
 }

@@ -118,6 +118,13 @@ func (s *Server) routeTable() []route {
 		{http.MethodPost, "/api/v1/sections/:id/room/announcements", roles(accounts.RoleAgent, accounts.RoleAdmin), "The host announces something to the room", "opening", TextRequest{}, gin.H{}, s.roomAnnounce},
 		{http.MethodPost, "/api/v1/sections/:id/room/close", roles(accounts.RoleAgent, accounts.RoleAdmin), "Close the room once every objection is answered; publishes the signed record", "opening", nil, bidding.Room{}, s.roomClose},
 		{http.MethodPost, "/api/v1/sections/:id/retender", roles(accounts.RoleAgent, accounts.RoleAdmin), "Start a new round (draft) of a failed section, keeping its history", "opening", nil, bidding.Section{}, s.retender},
+		// The escrow remedy (api/escrow.go): off unless the section enables it.
+		{http.MethodPut, "/api/v1/auth/me/public-key", roles(accounts.RoleSupervisor), "A supervisor registers a personal SM2 public key (escrow shares are wrapped to it)", "escrow", PublicKeyRequest{}, accounts.UserKey{}, s.setMyKey},
+		{http.MethodGet, "/api/v1/public/sections/:id/escrow", public, "A section's escrow public key and share commitments, for sealing bids to it", "escrow", nil, bidding.EscrowKey{}, s.sectionEscrow},
+		{http.MethodGet, "/api/v1/sections/:id/escrow/share", roles(accounts.RoleSupervisor), "The caller's escrow share, wrapped to its own SM2 key", "escrow", nil, bidding.WrappedShare{}, s.myEscrowShare},
+		{http.MethodPost, "/api/v1/sections/:id/bids/:bid/remedy", roles(accounts.RoleAgent, accounts.RoleAdmin, accounts.RoleSupervisor), "Ask for an escrow remedy of a bid not decrypted in the window (after the window only)", "escrow", RemedyRequest{}, bidding.Remedy{}, s.requestRemedy},
+		{http.MethodGet, "/api/v1/sections/:id/bids/:bid/remedy", roles(accounts.RoleAgent, accounts.RoleAdmin, accounts.RoleSupervisor), "A bid's escrow remedy: status and shares handed in", "escrow", nil, bidding.Remedy{}, s.getRemedy},
+		{http.MethodPost, "/api/v1/sections/:id/bids/:bid/remedy/shares", roles(accounts.RoleSupervisor), "A holder hands in its share (after the window only); the k-th decrypts the bid", "escrow", ShareRequest{}, bidding.Remedy{}, s.submitShare},
 		{http.MethodGet, "/api/v1/sections/:id/opening-record", public, "The signed opening record (?format=json|pdf), once the room closed", "opening", nil, bidding.SignedRecord{}, s.openingRecord},
 
 		// Audit trail.

@@ -157,6 +157,9 @@ func (s *Service) PublishAnnouncement(ctx context.Context, actor accounts.Princi
 			return err
 		}
 		sec.DocsFrom, sec.RulebookFrozenAt = &a.DocsFrom, &now
+		if err := s.setupEscrow(ctx, sec, actor.Actor()); err != nil {
+			return err
+		}
 		if err := s.setDeadline(ctx, &sec, a.Deadline, "announcement", a.ID); err != nil {
 			return err
 		}

@@ -73,6 +73,7 @@ type OpenedBid struct {
 	DurationDays  *int          `json:"durationDays,omitempty" gorm:"column:duration_days"`
 	Failure       *string       `json:"failure,omitempty" gorm:"column:failure"`
 	PlatformError bool          `json:"-" gorm:"column:platform_error"`
+	Remedy        bool          `json:"remedy,omitempty" gorm:"column:remedy"` // decrypted with the escrow key after the window (补救)
 }
 
 // TableName maps OpenedBid to its table.

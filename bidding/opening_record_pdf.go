@@ -29,7 +29,11 @@ func renderRecordPDF(w io.Writer, rec OpeningRecord, keyID, digest string, now t
 		if b.DecryptedAt != nil {
 			at = shanghai(*b.DecryptedAt)
 		}
-		rows[i] = []string{strconv.Itoa(i + 1), b.BidderName, price, days, at, statusNames[b.Status], b.Digest}
+		status := statusNames[b.Status]
+		if b.Remedy {
+			status += "（托管补救）"
+		}
+		rows[i] = []string{strconv.Itoa(i + 1), b.BidderName, price, days, at, status, b.Digest}
 	}
 	blocks := []pdf.Block{
 		pdf.Heading{Text: "一、投标文件解密结果"},

@@ -23,6 +23,7 @@ type ResultRow struct {
 	DecryptedAt  *string       `json:"decryptedAt,omitempty"`
 	Digest       string        `json:"digest"`
 	Failure      string        `json:"failure,omitempty"`
+	Remedy       bool          `json:"remedy,omitempty"` // decrypted with the escrow key after the window (补救)
 }
 
 // CloseWindowIfDue ends the decryption window of a section whose window
@@ -153,7 +154,7 @@ func (s *Service) results(ctx context.Context, sectionID int64) ([]ResultRow, er
 	out := make([]ResultRow, len(rows))
 	for i, r := range rows {
 		out[i] = ResultRow{BidID: r.BidID, BidderOrgID: r.BidderOrgID, BidderName: r.Name, Status: r.Status,
-			PriceFen: r.OpenedBid.PriceFen, DurationDays: r.OpenedBid.DurationDays, Digest: r.Digest}
+			PriceFen: r.OpenedBid.PriceFen, DurationDays: r.OpenedBid.DurationDays, Digest: r.Digest, Remedy: r.OpenedBid.Remedy}
 		if r.USCC != nil {
 			out[i].USCC = *r.USCC
 		}

@@ -29,6 +29,13 @@ type openFixture struct {
 }
 
 func newOpenFixture(t *testing.T, b dbtest.Backend, bidders int) *openFixture {
+	return newOpenFixtureWith(t, b, bidders, nil)
+}
+
+// newOpenFixtureWith runs setup on the fixture before the section is
+// announced (to give it an escrow key, say); bids are sealed to the
+// section's escrow key too when it has one.
+func newOpenFixtureWith(t *testing.T, b dbtest.Backend, bidders int, setup func(*openFixture)) *openFixture {
 	t.Helper()
 	f := &openFixture{upFixture: newUpFixture(t, b, bidders-1), pkgs: map[int64][]byte{}, envs: map[int64][]byte{}, names: map[int64]string{}}
 	fields, err := notary.NewFieldCipher(bytes.Repeat([]byte{7}, notary.FieldKeySize))
@@ -36,7 +43,18 @@ func newOpenFixture(t *testing.T, b dbtest.Backend, bidders int) *openFixture {
 		t.Fatal(err)
 	}
 	f.svc.SetFieldCipher(fields)
+	if setup != nil {
+		setup(f)
+	}
 	f.sec = f.announced(t, false, testDeadline)
+	recipients := func(org int64) []*notary.PublicKey { return []*notary.PublicKey{f.keys[org].Public()} }
+	if ek, err := f.svc.SectionEscrow(context.Background(), f.sec.ID); err == nil {
+		pub, err := notary.ParsePublicKeyPEM(ek.PublicKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recipients = func(org int64) []*notary.PublicKey { return []*notary.PublicKey{f.keys[org].Public(), pub} }
+	}
 	ctx := context.Background()
 	for i := 0; i < bidders; i++ {
 		org := int64(4 + i)
@@ -54,7 +72,7 @@ func newOpenFixture(t *testing.T, b dbtest.Backend, bidders int) *openFixture {
 		f.pkgs[org] = pkg.Bytes()
 		var env bytes.Buffer
 		if _, err := notary.Seal(ctx, &env, bytes.NewReader(pkg.Bytes()), notary.SealOptions{Signer: f.keys[org],
-			Recipients: []*notary.PublicKey{f.keys[org].Public()}, ChunkSize: 4096,
+			Recipients: recipients(org), ChunkSize: 4096,
 			Meta: notary.Metadata{Project: itoa64(f.sec.ProjectID), Section: itoa64(f.sec.ID), Bidder: itoa64(org), SealedAt: f.clock.Now(), SchemaVersion: BidFormSchema}}); err != nil {
 			t.Fatal(err)
 		}

@@ -72,6 +72,8 @@ type NewSection struct {
 	BudgetFen        int64
 	Rulebook         RulebookName
 	Prequalification bool
+	EscrowThreshold  int // k of a k-of-n escrow key among the project's supervisors; 0 = none (the default)
+	EscrowHolders    int // n
 }
 
 // CreateSection adds a draft section with the chosen rulebook's defaults.
@@ -96,6 +98,10 @@ func (s *Service) CreateSection(ctx context.Context, actor accounts.Principal, p
 	if err != nil {
 		bad.WithField("rulebook", "engineering or procurement")
 	}
+	if err := checkEscrowRule(in.EscrowThreshold, in.EscrowHolders); err != nil {
+		bad.WithField("escrowThreshold", "0, or 2 ≤ k ≤ escrowHolders ≤ 16")
+	}
+	rb.EscrowThreshold, rb.EscrowHolders = in.EscrowThreshold, in.EscrowHolders
 	if len(bad.Fields) > 0 {
 		return Section{}, bad
 	}

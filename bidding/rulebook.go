@@ -35,18 +35,20 @@ const (
 // working day).
 type Rulebook struct {
 	Name                  RulebookName `json:"name"`
-	MinDocDays            int          `json:"minDocDays"`            // documents available at least this long (5)
-	MinDaysToDeadline     int          `json:"minDaysToDeadline"`     // from documents' first availability to the deadline (20)
-	ClarificationDays     int          `json:"clarificationDays"`     // a clarification closer than this pushes the deadline to this many days after it (15)
-	PrequalClarifyDays    int          `json:"prequalClarifyDays"`    // the same for prequalification documents (3)
-	ObjectionCutoffDays   int          `json:"objectionCutoffDays"`   // objections up to this many days before the deadline (10)
-	ObjectionAnswerDays   int          `json:"objectionAnswerDays"`   // the agent answers within (3)
-	DecryptWindowMinutes  int          `json:"decryptWindowMinutes"`  // bidders decrypt within (30)
-	CommitteeSize         int          `json:"committeeSize"`         // odd, at least 5
-	EvaluationMethod      string       `json:"evaluationMethod"`      // e.g. "comprehensive", "lowest_price"
-	PriceFormula          string       `json:"priceFormula"`          // "average_deviation" (engineering) or "lowest_base" (procurement)
-	MaxBidBytes           int64        `json:"maxBidBytes"`           // upper bound of one sealed bid
-	DropExtremeSubjective bool         `json:"dropExtremeSubjective"` // drop highest and lowest subjective scores in committees over 5
+	MinDocDays            int          `json:"minDocDays"`                // documents available at least this long (5)
+	MinDaysToDeadline     int          `json:"minDaysToDeadline"`         // from documents' first availability to the deadline (20)
+	ClarificationDays     int          `json:"clarificationDays"`         // a clarification closer than this pushes the deadline to this many days after it (15)
+	PrequalClarifyDays    int          `json:"prequalClarifyDays"`        // the same for prequalification documents (3)
+	ObjectionCutoffDays   int          `json:"objectionCutoffDays"`       // objections up to this many days before the deadline (10)
+	ObjectionAnswerDays   int          `json:"objectionAnswerDays"`       // the agent answers within (3)
+	DecryptWindowMinutes  int          `json:"decryptWindowMinutes"`      // bidders decrypt within (30)
+	CommitteeSize         int          `json:"committeeSize"`             // odd, at least 5
+	EvaluationMethod      string       `json:"evaluationMethod"`          // e.g. "comprehensive", "lowest_price"
+	PriceFormula          string       `json:"priceFormula"`              // "average_deviation" (engineering) or "lowest_base" (procurement)
+	MaxBidBytes           int64        `json:"maxBidBytes"`               // upper bound of one sealed bid
+	DropExtremeSubjective bool         `json:"dropExtremeSubjective"`     // drop highest and lowest subjective scores in committees over 5
+	EscrowThreshold       int          `json:"escrowThreshold,omitempty"` // k of the escrow key's k-of-n split; 0 = no escrow (the default)
+	EscrowHolders         int          `json:"escrowHolders,omitempty"`   // n: supervisors granted on the project, one share each
 }
 
 // DefaultRulebook returns the defaults of the named rulebook, or

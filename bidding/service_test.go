@@ -39,6 +39,10 @@ type fixture struct {
 	agent, other, tenderer accounts.Principal
 	bidder, admin          accounts.Principal
 	tendererOrg            int64
+	// escrowK and escrowN give the next announced section an escrow key;
+	// beforePublish runs once the project and section exist.
+	escrowK, escrowN int
+	beforePublish    func(projectID int64)
 }
 
 func newFixture(t testing.TB, b dbtest.Backend) *fixture {
@@ -73,9 +77,13 @@ func (f *fixture) announced(t testing.TB, prequal bool, deadline time.Time) Sect
 	if err != nil {
 		t.Fatal(err)
 	}
-	sec, err := f.svc.CreateSection(ctx, f.agent, p.ID, NewSection{Code: "B010101", Name: "货物", Kind: Goods, BudgetFen: 100, Rulebook: RulebookProcurement, Prequalification: prequal})
+	sec, err := f.svc.CreateSection(ctx, f.agent, p.ID, NewSection{Code: "B010101", Name: "货物", Kind: Goods, BudgetFen: 100, Rulebook: RulebookProcurement, Prequalification: prequal,
+		EscrowThreshold: f.escrowK, EscrowHolders: f.escrowN})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if f.beforePublish != nil {
+		f.beforePublish(p.ID)
 	}
 	now := f.clock.Now()
 	if _, err := f.svc.SaveAnnouncement(ctx, f.agent, sec.ID, AnnouncementInput{Title: "公告", Body: "正文", DocsFrom: now, DocsUntil: now.AddDate(0, 0, 7), Deadline: deadline}); err != nil {

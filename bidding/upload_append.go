@@ -129,15 +129,20 @@ func (s *Service) appendChecks(ctx context.Context, u Upload, offset, size int64
 }
 
 // bidExpect is what an organisation's envelope for a section must name,
-// and the registered key that must have signed it. Errors: apperr.Invalid
+// the registered key that must have signed it, and the section's escrow
+// key as a recipient when it has one. Errors: apperr.Invalid
 // (no_registered_key), those of storage.
 func (s *Service) bidExpect(ctx context.Context, projectID, sectionID, orgID int64) (notary.Expect, error) {
 	signer, err := s.bidderKey(ctx, orgID)
 	if err != nil {
 		return notary.Expect{}, err
 	}
-	return notary.Expect{Signer: signer, Project: strconv.FormatInt(projectID, 10),
-		Section: strconv.FormatInt(sectionID, 10), Bidder: strconv.FormatInt(orgID, 10)}, nil
+	e := notary.Expect{Signer: signer, Project: strconv.FormatInt(projectID, 10),
+		Section: strconv.FormatInt(sectionID, 10), Bidder: strconv.FormatInt(orgID, 10)}
+	if err := s.escrowExpect(ctx, sectionID, &e); err != nil {
+		return notary.Expect{}, err
+	}
+	return e, nil
 }
 
 // resumeVerifier continues the envelope check where the last chunk left it.

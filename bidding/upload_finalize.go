@@ -242,14 +242,18 @@ func errUploadBusy() error {
 
 // bidderKey returns the organisation's registered SM2 key.
 func (s *Service) bidderKey(ctx context.Context, orgID int64) (*notary.PublicKey, error) {
-	var pems []*string
-	if err := s.db.Conn(ctx).Raw("SELECT sm2_public_key FROM organizations WHERE id = ?", orgID).Scan(&pems).Error; err != nil {
+	// A struct, not []*string: gorm cannot scan a NULL into a bare pointer
+	// slice element, and an organisation without a key has a NULL here.
+	var rows []struct {
+		PEM *string `gorm:"column:sm2_public_key"`
+	}
+	if err := s.db.Conn(ctx).Raw("SELECT sm2_public_key FROM organizations WHERE id = ?", orgID).Scan(&rows).Error; err != nil {
 		return nil, storage.Translate(err)
 	}
-	if len(pems) == 0 || pems[0] == nil || *pems[0] == "" {
+	if len(rows) == 0 || rows[0].PEM == nil || *rows[0].PEM == "" {
 		return nil, apperr.New(apperr.Invalid, "投标单位尚未登记 SM2 公钥", "the bidder organisation has no registered SM2 public key").WithCode("no_registered_key")
 	}
-	return notary.ParsePublicKeyPEM(*pems[0])
+	return notary.ParsePublicKeyPEM(*rows[0].PEM)
 }
 
 // setUploadStatus moves an upload from one status to another; it is

@@ -79,12 +79,16 @@ func (h *Header) Size() int { return len(h.Raw) }
 
 // Expect lists what a caller requires of an envelope besides integrity. Zero
 // fields are not checked. A mismatch is apperr.Invalid with code
-// wrong_signer, wrong_project, wrong_section or wrong_bidder.
+// wrong_signer, wrong_project, wrong_section, wrong_bidder or
+// missing_recipient.
 type Expect struct {
 	Signer  *PublicKey // the bidder's registered key; nil trusts the embedded key
 	Project string
 	Section string
 	Bidder  string
+	// Recipients are key ids that must each have a slot: a section's
+	// escrow key, when it has one (missing_recipient otherwise).
+	Recipients []string
 }
 
 // check compares the parsed header with the expectations.
@@ -99,6 +103,21 @@ func (e Expect) check(h *Header) error {
 	case e.Signer != nil && h.Signer.ID != e.Signer.ID:
 		return apperr.Newf(apperr.Invalid, "信封由另一把密钥签名（%s），不是预期的 %s",
 			"the envelope was signed by another key (%s), not the expected %s", h.Signer.ID, e.Signer.ID).WithCode(CodeWrongSigner)
+	}
+	return e.checkRecipients(h)
+}
+
+// checkRecipients requires a slot for every expected recipient key id.
+func (e Expect) checkRecipients(h *Header) error {
+	for _, want := range e.Recipients {
+		found := false
+		for _, r := range h.Recipients {
+			found = found || r.KeyID == want
+		}
+		if !found {
+			return apperr.Newf(apperr.Invalid, "信封未向所需的接收方密钥 %s（本标段的托管密钥）封装数据密钥",
+				"the envelope does not wrap its data key to the required recipient key %s (the section's escrow key)", want).WithCode(CodeMissingRecipient)
+		}
 	}
 	return nil
 }

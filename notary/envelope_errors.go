@@ -24,6 +24,7 @@ const (
 	CodeWrongProject         = "wrong_project"         // header names another project than expected
 	CodeWrongSection         = "wrong_section"         // header names another section than expected
 	CodeWrongBidder          = "wrong_bidder"          // header names another bidder than expected
+	CodeMissingRecipient     = "missing_recipient"     // no slot for a recipient key the caller requires (an escrow key)
 	CodeBadSealOptions       = "bad_seal_options"      // Seal called with unusable options
 	CodeCancelled            = "cancelled"             // the context ended (kind apperr.Unavailable)
 	CodeIOFailed             = "io_failed"             // reading or writing failed (kind apperr.Internal)

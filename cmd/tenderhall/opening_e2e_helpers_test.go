@@ -44,6 +44,13 @@ type openingEnv struct {
 	admin, host   string // bearer tokens
 	sec           bidding.Section
 	bidders       []*openingBidder
+	holders       []*openingHolder // escrow share holders (supervisors)
+	escrowPub     string           // the section's escrow public key file
+}
+
+// openingHolder is a supervisor holding an escrow share.
+type openingHolder struct {
+	token, keyFile string
 }
 
 type openingBidder struct {
@@ -54,8 +61,16 @@ type openingBidder struct {
 	priceFen              int64
 }
 
-func newOpeningEnv(t *testing.T, n int) *openingEnv {
+// openingOpts varies the environment: a section with a k-of-n escrow key
+// among n supervisors granted on the project.
+type openingOpts struct{ escrowK, escrowN int }
+
+func newOpeningEnv(t *testing.T, n int, options ...openingOpts) *openingEnv {
 	t.Helper()
+	var o openingOpts
+	if len(options) > 0 {
+		o = options[0]
+	}
 	ctx := context.Background()
 	db := storagetest.Open(t, dbtest.SQLite)
 	clk := clock.NewFake(time.Date(2026, 11, 2, 1, 0, 0, 0, time.UTC))
@@ -104,8 +119,13 @@ func newOpeningEnv(t *testing.T, n int) *openingEnv {
 	p, err := svc.CreateProject(ctx, host.Principal, bidding.NewProject{Name: "开标项目", TendererOrgID: tenderer})
 	must(t, err)
 	e.sec, err = svc.CreateSection(ctx, host.Principal, p.ID, bidding.NewSection{Code: "B010101", Name: "货物", Kind: bidding.Goods,
-		BudgetFen: 1 << 40, Rulebook: bidding.RulebookProcurement, Prequalification: true})
+		BudgetFen: 1 << 40, Rulebook: bidding.RulebookProcurement, Prequalification: true, EscrowThreshold: o.escrowK, EscrowHolders: o.escrowN})
 	must(t, err)
+	for i := 0; i < o.escrowN; i++ {
+		_, l := user(fmt.Sprintf("supervisor%d", i), accounts.OrgDepartment, "", accounts.RoleSupervisor)
+		must(t, acc.GrantProject(ctx, admin.Principal, l.Principal.UserID, bidding.ProjectGrantID(p.ID), accounts.RoleSupervisor))
+		e.holders = append(e.holders, e.newHolder(t, i, l.Token))
+	}
 	tAgent := accounts.Principal{UserID: 91, OrgID: tenderer, OrgKind: accounts.OrgTenderer, Roles: []accounts.Role{accounts.RoleAgent}}
 	now := clk.Now()
 	_, err = svc.SaveAnnouncement(ctx, host.Principal, e.sec.ID, bidding.AnnouncementInput{Title: "公告", Body: "正文", DocsFrom: now,
@@ -116,6 +136,12 @@ func newOpeningEnv(t *testing.T, n int) *openingEnv {
 	_, err = svc.PublishAnnouncement(ctx, host.Principal, e.sec.ID)
 	must(t, err)
 
+	if o.escrowK > 0 {
+		var k bidding.EscrowKey
+		e.call(t, "GET", "/api/v1/public/sections/"+e.secID()+"/escrow", "", nil, 200, &k)
+		e.escrowPub = filepath.Join(e.dir, "escrow.pub")
+		must(t, os.WriteFile(e.escrowPub, []byte(k.PublicKey), 0o644))
+	}
 	for i := 0; i < n; i++ {
 		b := &openingBidder{priceFen: 98765400 + int64(i)*1111}
 		var l accounts.LoginResult
@@ -144,9 +170,28 @@ func (e *openingEnv) seal(t *testing.T, i int, b *openingBidder, projectID int64
 	must(t, os.WriteFile(filepath.Join(d, "form.json"), []byte(form), 0o644))
 	must(t, os.WriteFile(filepath.Join(d, "technical.txt"), []byte(strings.Repeat("技术标。", 4000)), 0o644))
 	e.cli(t, nil, "bid", "pack", "--form", filepath.Join(d, "form.json"), "--out", filepath.Join(d, "bid.tar"), filepath.Join(d, "technical.txt"))
-	e.cli(t, nil, "seal", "--key", b.keyFile, "--to", filepath.Join(d, "bidder.pub"), "--project", strconv.FormatInt(projectID, 10),
+	to := []string{"--to", filepath.Join(d, "bidder.pub")}
+	if e.escrowPub != "" {
+		to = append(to, "--to", e.escrowPub)
+	}
+	e.cli(t, nil, append(append([]string{"seal", "--key", b.keyFile}, to...), "--project", strconv.FormatInt(projectID, 10),
 		"--section", e.secID(), "--bidder", strconv.FormatInt(b.org, 10), "--schema", bidding.BidFormSchema,
-		"--in", filepath.Join(d, "bid.tar"), "--out", b.env, "--chunk-size", "4096")
+		"--in", filepath.Join(d, "bid.tar"), "--out", b.env, "--chunk-size", "4096")...)
+}
+
+// newHolder gives supervisor i a personal key, registered with the CLI.
+func (e *openingEnv) newHolder(t *testing.T, i int, token string) *openingHolder {
+	t.Helper()
+	k, err := notary.GenerateKey()
+	must(t, err)
+	pemKey, err := k.MarshalPEM([]byte(openingKeyPW))
+	must(t, err)
+	h := &openingHolder{token: token, keyFile: filepath.Join(e.dir, fmt.Sprintf("holder%d.key", i))}
+	pub := filepath.Join(e.dir, fmt.Sprintf("holder%d.pub", i))
+	must(t, os.WriteFile(h.keyFile, pemKey, 0o600))
+	must(t, os.WriteFile(pub, []byte(k.Public().PEM), 0o644))
+	e.cli(t, map[string]string{"TENDERHALL_TOKEN": token}, "escrow", "register", "--server", e.url, "--pub", pub)
+	return h
 }
 
 func (e *openingEnv) secID() string { return strconv.FormatInt(e.sec.ID, 10) }
