@@ -42,6 +42,13 @@ type Config struct {
 	MaxBodyBytes   int64         // request body limit for JSON routes
 	ShutdownGrace  time.Duration // time given to requests and jobs at shutdown
 	TrustedProxies []string      // addresses whose X-Forwarded-For is believed
+
+	// Phone and SMS gateway (internal/notify). Only the simulated carrier
+	// exists so far; a real carrier adds its own name and settings here.
+	NotifyCarrier          string // "simulator"
+	NotifyCallbackSecret   string // secret: HMAC key carrier callbacks are signed with; ≥ 32 bytes when set
+	NotifyCallbackURL      string // where the simulator POSTs callbacks; empty: delivered in-process
+	NotifySimulatorProfile string // the simulator's callee behaviour, notify.ParseProfile syntax; empty: its default
 }
 
 // Defaults returns the embedded-default configuration.
@@ -58,6 +65,7 @@ func Defaults() Config {
 		SessionMax:    7 * 24 * time.Hour,
 		MaxBodyBytes:  1 << 20,
 		ShutdownGrace: 20 * time.Second,
+		NotifyCarrier: "simulator",
 	}
 }
 

@@ -117,6 +117,13 @@ var settings = []setting{
 			return nil
 		},
 		get: func(c *Config) string { return strings.Join(c.TrustedProxies, ",") }},
+	str("notify.carrier", "phone and SMS carrier: simulator", func(c *Config) *string { return &c.NotifyCarrier }, false),
+	str("notify.callback_secret", "HMAC secret (at least 32 bytes) that carrier callbacks are signed with",
+		func(c *Config) *string { return &c.NotifyCallbackSecret }, true),
+	str("notify.callback_url", "URL the simulated carrier POSTs its callbacks to; empty: in-process",
+		func(c *Config) *string { return &c.NotifyCallbackURL }, false),
+	str("notify.simulator.profile", "simulated callees, e.g. accept=0.7,decline=0.1,busy=0.05,ring=4s,seed=1",
+		func(c *Config) *string { return &c.NotifySimulatorProfile }, false),
 }
 
 func lookup(key string) (setting, bool) {
@@ -153,6 +160,9 @@ func (c *Config) validate() error {
 		{"security.field_key", c.FieldKeyHex != "" || strings.HasPrefix(c.DatabaseDSN, "sqlite:"),
 			"is required with a MySQL database: every replica must share the key that encrypts personal data"},
 		{"http.max_body_bytes", c.MaxBodyBytes >= 1024, "must be at least 1024"},
+		{"notify.carrier", c.NotifyCarrier == "simulator", fmt.Sprintf("%q is not a known carrier (simulator)", c.NotifyCarrier)},
+		{"notify.callback_secret", c.NotifyCallbackSecret == "" || len(c.NotifyCallbackSecret) >= 32, "must be at least 32 bytes"},
+		{"notify.callback_url", c.NotifyCallbackURL == "" || isHTTPURL(c.NotifyCallbackURL), "must be an http(s) URL"},
 	}
 	for _, ch := range checks {
 		if !ch.ok {
@@ -160,6 +170,11 @@ func (c *Config) validate() error {
 		}
 	}
 	return nil
+}
+
+func isHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 func oneOf(v string, opts ...string) bool {
