@@ -35,6 +35,10 @@ type SimOptions struct {
 	RetryDelay    time.Duration // clock time before a failed delivery is retried, doubled each time; default 10s
 	MaxDeliveries int           // delivery tries per event before it is dropped; default 5
 	Logger        *slog.Logger  // default slog.Default(); phone numbers and secrets are never logged
+	// Manual starts no delivery goroutine: callbacks are delivered only
+	// when DeliverDue is called, so a test can step a fake clock and know
+	// that everything due has been applied when DeliverDue returns.
+	Manual bool
 }
 
 // Simulator is a fake telephone carrier: a stand-in, inside this process,
@@ -105,6 +109,10 @@ func NewSimulator(ctx context.Context, o SimOptions) (*Simulator, error) {
 	s := &Simulator{opts: o, done: make(chan struct{}), wake: make(chan struct{}, 1),
 		calls: map[string]*PlacedCall{}, msgs: map[string]*SentMessage{}, perPhone: map[string]int{}}
 	s.ctx, s.cancel = context.WithCancel(ctx)
+	if o.Manual {
+		close(s.done)
+		return s, nil
+	}
 	go s.run()
 	return s, nil
 }

@@ -111,16 +111,24 @@ func (s *Simulator) untilNext() time.Duration {
 	return min(max(s.queue.items[0].due.Sub(s.opts.Clock.Now()), time.Millisecond), s.opts.Poll)
 }
 
-// deliverDue delivers, one at a time and in order, every event due by now.
-func (s *Simulator) deliverDue() {
+// DeliverDue delivers, one at a time and in order, every event due by the
+// clock, including callbacks that the deliveries themselves make due, and
+// returns how many it delivered. With SimOptions.Manual it is the only way
+// callbacks are delivered; otherwise the delivery goroutine calls it too.
+func (s *Simulator) DeliverDue() int {
+	n := 0
 	for s.ctx.Err() == nil {
 		p, ok := s.popDue()
 		if !ok {
-			return
+			return n
 		}
 		s.deliver(p)
+		n++
 	}
+	return n
 }
+
+func (s *Simulator) deliverDue() { s.DeliverDue() }
 
 func (s *Simulator) popDue() (pending, bool) {
 	s.mu.Lock()
