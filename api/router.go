@@ -7,6 +7,7 @@ import (
 
 	"github.com/tenderhall/tenderhall/accounts"
 	"github.com/tenderhall/tenderhall/bidding"
+	"github.com/tenderhall/tenderhall/experts"
 )
 
 // route is one line of the route table: who may call it, what it does, and
@@ -126,6 +127,25 @@ func (s *Server) routeTable() []route {
 		{http.MethodGet, "/api/v1/sections/:id/bids/:bid/remedy", roles(accounts.RoleAgent, accounts.RoleAdmin, accounts.RoleSupervisor), "A bid's escrow remedy: status and shares handed in", "escrow", nil, bidding.Remedy{}, s.getRemedy},
 		{http.MethodPost, "/api/v1/sections/:id/bids/:bid/remedy/shares", roles(accounts.RoleSupervisor), "A holder hands in its share (after the window only); the k-th decrypts the bid", "escrow", ShareRequest{}, bidding.Remedy{}, s.submitShare},
 		{http.MethodGet, "/api/v1/sections/:id/opening-record", public, "The signed opening record (?format=json|pdf), once the room closed", "opening", nil, bidding.SignedRecord{}, s.openingRecord},
+
+		// experts (issue 6) (api/experts.go): the administrator keeps the pool (masked);
+		// the project's agent requests a draw; a supervisor enters the public value and,
+		// as supervisor of record, alone sees the result until the award; then the proof is public.
+		{http.MethodGet, "/api/v1/experts", roles(accounts.RoleAdmin), "The expert pool, masked (?after=&limit=&status=)", "experts", nil, experts.ExpertPage{}, s.listExperts},
+		{http.MethodPost, "/api/v1/experts", roles(accounts.RoleAdmin), "Add an expert (ID number and phones sealed at rest)", "experts", experts.NewExpert{}, experts.Expert{}, s.createExpert},
+		{http.MethodGet, "/api/v1/experts/:id", roles(accounts.RoleAdmin), "An expert with employment history and leaves, masked", "experts", nil, experts.ExpertView{}, s.getExpert},
+		{http.MethodPut, "/api/v1/experts/:id", roles(accounts.RoleAdmin), "Replace an expert's details", "experts", experts.NewExpert{}, experts.Expert{}, s.updateExpert},
+		{http.MethodPost, "/api/v1/experts/:id/status", roles(accounts.RoleAdmin), "Suspend, blacklist or reinstate an expert", "experts", experts.StatusChange{}, experts.Expert{}, s.setExpertStatus},
+		{http.MethodPost, "/api/v1/experts/:id/leaves", roles(accounts.RoleAdmin), "Record an expert's leave", "experts", LeaveRequest{}, experts.Leave{}, s.addExpertLeave},
+		{http.MethodPost, "/api/v1/expert-imports", roles(accounts.RoleAdmin), "Import experts from a CSV or XLSX body (?format=csv|xlsx); per-row report, re-imports add nobody", "experts", nil, experts.ImportReport{}, s.importExperts},
+		{http.MethodPost, "/api/v1/sections/:id/draws", roles(accounts.RoleAgent, accounts.RoleAdmin), "Request an expert draw for an opened section (commits the candidate hash and a secret)", "experts", experts.Request{}, experts.Draw{}, s.requestDraw},
+		{http.MethodGet, "/api/v1/sections/:id/draws", roles(accounts.RoleAgent, accounts.RoleAdmin, accounts.RoleSupervisor), "A section's draws: requests and commitments, never names", "experts", nil, []experts.Draw{}, s.sectionDraws},
+		{http.MethodGet, "/api/v1/draws/:id", roles(accounts.RoleAgent, accounts.RoleAdmin, accounts.RoleSupervisor), "A draw's request and commitments, never names", "experts", nil, experts.Draw{}, s.getDraw},
+		{http.MethodPost, "/api/v1/draws/:id/public-value", roles(accounts.RoleSupervisor), "Enter the public random value and draw (the caller becomes supervisor of record)", "experts", PublicValueRequest{}, experts.DrawResult{}, s.enterPublicValue},
+		{http.MethodGet, "/api/v1/draws/:id/result", roles(accounts.RoleSupervisor, accounts.RoleAgent), "The drawn experts: supervisor of record only until the award", "experts", nil, experts.DrawResult{}, s.drawResult},
+		{http.MethodGet, "/api/v1/draws/:id/exclusions", roles(accounts.RoleSupervisor), "Who was kept out of the draw and why", "experts", nil, []experts.Exclusion{}, s.drawExclusions},
+		{http.MethodGet, "/api/v1/draws/:id/proof", roles(accounts.RoleSupervisor), "Export the draw proof (supervisor of record) for tenderhall verify draw", "experts", nil, experts.DrawProof{}, s.drawProof},
+		{http.MethodGet, "/api/v1/public/draws/:id/proof", public, "The draw proof, once the section's result is final", "experts", nil, experts.DrawProof{}, s.drawProof},
 
 		// Audit trail.
 		{http.MethodGet, "/api/v1/audit/events", roles(accounts.RoleAdmin, accounts.RoleSupervisor), "Read the event log by sequence", "audit", nil, EventPage{}, s.auditEvents},

@@ -74,6 +74,13 @@ func TestRoleRulesAreExplicit(t *testing.T) {
 		"GET /api/v1/audit/events":             "roles: admin, supervisor",
 		"GET /metrics":                         "loopback or admin",
 		"POST /api/v1/auth/login":              "public",
+		// experts (issue 6): the draw stays sealed from agents and bidders.
+		"POST /api/v1/expert-imports":         "roles: admin",
+		"POST /api/v1/draws/:id/public-value": "roles: supervisor",
+		"GET /api/v1/draws/:id/result":        "roles: supervisor, agent",
+		"GET /api/v1/draws/:id/proof":         "roles: supervisor",
+		"GET /api/v1/draws/:id/exclusions":    "roles: supervisor",
+		"GET /api/v1/public/draws/:id/proof":  "public",
 	}
 	got := map[string]string{}
 	for _, r := range e.srv.routes {

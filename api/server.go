@@ -13,6 +13,7 @@ import (
 	"github.com/tenderhall/tenderhall/bidding"
 	"github.com/tenderhall/tenderhall/calendar"
 	"github.com/tenderhall/tenderhall/eventlog"
+	"github.com/tenderhall/tenderhall/experts"
 	"github.com/tenderhall/tenderhall/internal/apperr"
 	"github.com/tenderhall/tenderhall/internal/clock"
 	"github.com/tenderhall/tenderhall/storage"
@@ -28,6 +29,7 @@ type Deps struct {
 	Blobs          storage.Blobs
 	Bidding        *bidding.Service  // projects, sections, announcements; nil answers its routes with 503
 	Calendar       *calendar.Service // the working-day calendar; nil answers its routes with 503
+	Experts        *experts.Service  // expert pool and draws (issue 6); nil answers its routes with 503
 	Ready          []ReadyCheck
 	MaxBodyBytes   int64
 	SecureCookies  bool     // set the Secure flag on cookies (when served over TLS)

@@ -20,6 +20,7 @@ import (
 	"github.com/tenderhall/tenderhall/bidding"
 	"github.com/tenderhall/tenderhall/calendar"
 	"github.com/tenderhall/tenderhall/eventlog"
+	"github.com/tenderhall/tenderhall/experts"
 	"github.com/tenderhall/tenderhall/internal/clock"
 	"github.com/tenderhall/tenderhall/internal/config"
 	"github.com/tenderhall/tenderhall/internal/jobs"
@@ -41,6 +42,7 @@ type app struct {
 	accounts *accounts.Service
 	calendar *calendar.Service
 	bidding  *bidding.Service
+	experts  *experts.Service // the expert pool and draws (issue 6)
 }
 
 // withApp loads the configuration for cmd (adjusted by adjust, if given),
@@ -109,6 +111,8 @@ func (e *env) openApp(ctx context.Context, cfg config.Config) (*app, error) {
 	a.bidding.SetBlobs(a.blobs)
 	a.bidding.SetPlatformKey(pk)     // receipts are signed with the key that signs tree heads
 	a.bidding.SetFieldCipher(fields) // bid forms stay encrypted at rest until the decryption window closes
+	// Experts: ID numbers, phones, draw secrets and results sealed with the field key; draws bound to heads the platform key signs.
+	a.experts = experts.New(a.db, a.events, a.tree, a.clock, fields, a.derive("experts"), a.bidding)
 	return a, nil
 }
 

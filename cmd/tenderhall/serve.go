@@ -42,6 +42,7 @@ func (e *env) serve(ctx context.Context, a *app) error {
 	srv := api.New(api.Deps{
 		Log: a.log, Clock: a.clock, Accounts: a.accounts, Events: a.events, Tree: a.tree, Blobs: a.blobs, Calendar: a.calendar,
 		Bidding:      a.bidding,
+		Experts:      a.experts,
 		MaxBodyBytes: a.cfg.MaxBodyBytes, TrustedProxies: a.cfg.TrustedProxies, Version: version,
 		SecureCookies: len(a.cfg.PublicURL) > 5 && a.cfg.PublicURL[:5] == "https",
 		Ready:         readyChecks(a, &queue, &started),

@@ -6,6 +6,7 @@ import "github.com/spf13/cobra"
 // private key or trusts the server.
 func (e *env) verifyCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "verify", Short: "Verify envelopes, receipts and the transparency log offline"}
-	cmd.AddCommand(e.verifyEnvelopeCmd(), e.verifyReceiptCmd(), e.verifyLogCmd())
+	cmd.AddCommand(e.verifyEnvelopeCmd(), e.verifyReceiptCmd(), e.verifyLogCmd(),
+		e.verifyDrawCmd()) // draw: issue 6
 	return cmd
 }
