@@ -146,6 +146,11 @@ func (s *Server) routeTable() []route {
 		{http.MethodGet, "/api/v1/draws/:id/exclusions", roles(accounts.RoleSupervisor), "Who was kept out of the draw and why", "experts", nil, []experts.Exclusion{}, s.drawExclusions},
 		{http.MethodGet, "/api/v1/draws/:id/proof", roles(accounts.RoleSupervisor), "Export the draw proof (supervisor of record) for tenderhall verify draw", "experts", nil, experts.DrawProof{}, s.drawProof},
 		{http.MethodGet, "/api/v1/public/draws/:id/proof", public, "The draw proof, once the section's result is final", "experts", nil, experts.DrawProof{}, s.drawProof},
+		// The call campaign (api/campaign.go): counts for the agent, names for nobody but the supervisor of record.
+		{http.MethodPost, "/api/v1/draws/:id/campaign", roles(accounts.RoleAgent, accounts.RoleAdmin), "Start calling the draw's experts in draw order (语音自动通知)", "experts", experts.CampaignRequest{}, experts.Progress{}, s.startCampaign},
+		{http.MethodGet, "/api/v1/draws/:id/campaign", roles(accounts.RoleAgent, accounts.RoleAdmin, accounts.RoleSupervisor), "The campaign's progress: counts and outcomes per group, never names", "experts", nil, experts.Progress{}, s.campaignProgress},
+		{http.MethodPost, "/api/v1/draws/:id/campaign/cancellations", roles(accounts.RoleSupervisor), "The supervisor of record enters an accepted expert's cancellation; the next candidate is called", "experts", CancellationRequest{}, experts.Progress{}, s.cancelAttendance},
+		{http.MethodPost, "/api/v1/notify/callback", public, "A carrier's signed call or SMS report (HMAC-SHA256 over timestamp, event id and body; 5-minute window)", "experts", nil, gin.H{}, s.carrierCallback},
 
 		// Audit trail.
 		{http.MethodGet, "/api/v1/audit/events", roles(accounts.RoleAdmin, accounts.RoleSupervisor), "Read the event log by sequence", "audit", nil, EventPage{}, s.auditEvents},

@@ -81,6 +81,12 @@ func TestRoleRulesAreExplicit(t *testing.T) {
 		"GET /api/v1/draws/:id/proof":         "roles: supervisor",
 		"GET /api/v1/draws/:id/exclusions":    "roles: supervisor",
 		"GET /api/v1/public/draws/:id/proof":  "public",
+		// the call campaign: names only for the supervisor of record; carriers sign.
+		"POST /api/v1/draws/:id/campaign/cancellations": "roles: supervisor",
+		"POST /api/v1/notify/callback":                  "public",
+		// the escrow remedy: shares go only to their holders.
+		"GET /api/v1/sections/:id/escrow/share":             "roles: supervisor",
+		"POST /api/v1/sections/:id/bids/:bid/remedy/shares": "roles: supervisor",
 	}
 	got := map[string]string{}
 	for _, r := range e.srv.routes {

@@ -34,6 +34,7 @@ type Service struct {
 	fields  *notary.FieldCipher
 	pepper  []byte
 	bidding *bidding.Service
+	camp    campaignDeps // the call campaign's queue and carrier (campaign.go)
 }
 
 // New returns the expert service. fields seals ID numbers, phones, draw

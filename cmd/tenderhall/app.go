@@ -43,6 +43,7 @@ type app struct {
 	calendar *calendar.Service
 	bidding  *bidding.Service
 	experts  *experts.Service // the expert pool and draws (issue 6)
+	carrier  *carrier         // the call campaign's phone and SMS gateway (carrier.go)
 }
 
 // withApp loads the configuration for cmd (adjusted by adjust, if given),
@@ -113,6 +114,10 @@ func (e *env) openApp(ctx context.Context, cfg config.Config) (*app, error) {
 	a.bidding.SetFieldCipher(fields) // bid forms stay encrypted at rest until the decryption window closes
 	// Experts: ID numbers, phones, draw secrets and results sealed with the field key; draws bound to heads the platform key signs.
 	a.experts = experts.New(a.db, a.events, a.tree, a.clock, fields, a.derive("experts"), a.bidding)
+	if err := a.openCarrier(); err != nil {
+		a.db.Close()
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -156,9 +161,20 @@ func (a *app) registerJobs(q jobs.Queue) {
 	q.Every("log-head", 10*time.Minute, jobs.Task{Type: eventlog.HeadTask})
 	a.bidding.Register(q)
 	a.bidding.RegisterUploads(q)
+	a.experts.Register(q)
+	if a.carrier.sim == nil {
+		// The settings were checked by openCarrier, so this cannot fail
+		// on them; the campaign's call tasks wait (and retry) without it.
+		if err := a.startCarrier(); err != nil {
+			a.log.Error("the simulated carrier did not start; expert calls wait", "err", err)
+		}
+	}
 }
 
 func (a *app) close() {
+	if a.carrier != nil && a.carrier.sim != nil {
+		a.carrier.sim.Close()
+	}
 	if a.db != nil {
 		a.db.Close()
 	}

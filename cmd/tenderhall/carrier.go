@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"encoding/hex"
+
+	"github.com/tenderhall/tenderhall/internal/config"
+	"github.com/tenderhall/tenderhall/internal/notify"
+)
+
+// carrier is the phone and SMS gateway of the call campaign. Only the
+// simulated carrier exists so far (notify.carrier = simulator): a stand-in
+// for the operator outside the machine, whose callees behave as
+// notify.simulator.profile says.
+type carrier struct {
+	key     *notify.CallbackKey
+	profile notify.Profile
+	sim     *notify.Simulator
+}
+
+// openCarrier checks the notify settings and gives the expert service the
+// key that carrier callbacks must be signed with; every replica serving
+// the callback route needs it. On the embedded default the secret is
+// derived from the field key.
+func (a *app) openCarrier() error {
+	secret := []byte(a.cfg.NotifyCallbackSecret)
+	if len(secret) == 0 {
+		secret = []byte(hex.EncodeToString(a.derive("notify-callback")))
+	}
+	key, err := notify.NewCallbackKey(secret, 0)
+	if err != nil {
+		return &config.Error{Key: "notify.callback_secret", Msg: err.Error()}
+	}
+	profile, err := notify.ParseProfile(a.cfg.NotifySimulatorProfile)
+	if err != nil {
+		return &config.Error{Key: "notify.simulator.profile", Msg: err.Error()}
+	}
+	a.carrier = &carrier{key: key, profile: profile}
+	a.experts.SetGateways(nil, nil, key)
+	return nil
+}
+
+// startCarrier connects the campaign's calls to the simulated carrier, in
+// the process that runs jobs. Its callbacks go to notify.callback_url, as
+// a real carrier's would, or straight to the expert service when none is
+// set.
+func (a *app) startCarrier() error {
+	deliver := notify.Direct(a.carrier.key, a.clock, a.experts.HandleCallEvent)
+	if u := a.cfg.NotifyCallbackURL; u != "" {
+		var err error
+		if deliver, err = notify.HTTPDelivery(nil, u); err != nil {
+			return &config.Error{Key: "notify.callback_url", Msg: err.Error()}
+		}
+	}
+	sim, err := notify.NewSimulator(context.Background(), notify.SimOptions{Profile: a.carrier.profile, Key: a.carrier.key,
+		Deliver: deliver, Clock: a.clock, Logger: a.log})
+	if err != nil {
+		return err
+	}
+	a.carrier.sim = sim
+	a.experts.SetGateways(sim, sim, a.carrier.key)
+	a.log.Info("phone and SMS go to the simulated carrier (notify.carrier=simulator): no real call or message is placed")
+	return nil
+}
