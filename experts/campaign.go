@@ -11,6 +11,7 @@ import (
 	"github.com/tenderhall/tenderhall/internal/apperr"
 	"github.com/tenderhall/tenderhall/internal/jobs"
 	"github.com/tenderhall/tenderhall/internal/notify"
+	"github.com/tenderhall/tenderhall/storage"
 )
 
 // CampaignState is where a call campaign is.
@@ -202,4 +203,22 @@ func (s *Service) enqueue(ctx context.Context, tasks []jobs.Task) {
 	for _, t := range tasks {
 		_, _ = (*qp).Enqueue(context.WithoutCancel(ctx), t)
 	}
+}
+
+// checkSupplement allows a supplementary draw only for a draw of the same
+// section whose campaign ended unfilled. Errors: apperr.NotFound;
+// apperr.Conflict (not_unfilled).
+func (s *Service) checkSupplement(ctx context.Context, sectionID, of int64) error {
+	if of == 0 {
+		return nil
+	}
+	var cs []Campaign
+	if err := s.st.conn(ctx).Where("draw_id = ? AND section_id = ?", of, sectionID).Limit(1).Find(&cs).Error; err != nil {
+		return storage.Translate(err)
+	}
+	if len(cs) == 0 || cs[0].State != CampaignUnfilled {
+		return apperr.New(apperr.Conflict, "只有语音通知确认截止仍未满员的抽取才能补充抽取",
+			"a supplementary draw is only for a draw whose call campaign ended unfilled").WithCode("not_unfilled").WithField("supplementOf", "no unfilled campaign")
+	}
+	return nil
 }

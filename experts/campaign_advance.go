@@ -81,7 +81,7 @@ func (s *Service) advance(ctx context.Context, d drawRow, c Campaign) ([]jobs.Ta
 			if invited[id] || (emp != "" && usedEmployer[emp]) {
 				continue
 			}
-			t, err := s.invite(ctx, d, gi, position(gr.Order, id), id, emp)
+			t, err := s.invite(ctx, d, gi, position(gr.Order, id), id, emp, !contains(picks, id))
 			if err != nil {
 				return nil, err
 			}
@@ -106,9 +106,25 @@ func position(order []int64, id int64) int {
 	return -1
 }
 
-// invite creates an invitation and its first call attempt.
-func (s *Service) invite(ctx context.Context, d drawRow, gi, pos int, expertID int64, emp string) (jobs.Task, error) {
+func contains(ids []int64, id int64) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+// invite creates an invitation and its first call attempt. An expert
+// called beyond the draw's picks (further down the draw order) enters the
+// draw history too, so a supplementary draw avoids them like the picks.
+func (s *Service) invite(ctx context.Context, d drawRow, gi, pos int, expertID int64, emp string, beyond bool) (jobs.Task, error) {
 	now := s.now()
+	if beyond {
+		if err := s.st.insertHistory(ctx, []historyRow{{ExpertID: expertID, ProjectTag: s.projectTag(d.ProjectID), DrawnAt: now}}); err != nil {
+			return jobs.Task{}, err
+		}
+	}
 	in := invitation{DrawID: d.ID, GroupIdx: gi, Position: pos, ExpertID: expertID, EmployerUSCC: emp, Status: InvCalling,
 		Attempts: 1, CreatedAt: now, UpdatedAt: now}
 	if err := s.st.insert(ctx, &in); err != nil {

@@ -249,6 +249,12 @@ func TestCampaignUnfilledAtDeadline(t *testing.T) {
 		if err := f.svc.HandleCallEvent(ctx, bogus); !apperr.Is(err, apperr.NotFound) {
 			t.Fatalf("a callback for an unknown call: %v", err)
 		}
+		supplement := f.request("A0403", 1, 0)
+		supplement.SupplementOf = d.ID
+		_, err = f.svc.RequestDraw(ctx, f.agent, f.section, supplement)
+		if e, _ := apperr.As(err); e == nil || e.Code != "not_unfilled" {
+			t.Fatalf("a supplement while the campaign runs: %v", err)
+		}
 		f.step(t, q, sim, 31*time.Minute)
 		p, _ = f.svc.CampaignProgress(ctx, f.agent, d.ID)
 		if p.Campaign.State != CampaignUnfilled || p.Groups[0].Declined != 7 {
@@ -263,6 +269,13 @@ func TestCampaignUnfilledAtDeadline(t *testing.T) {
 		}
 		if alerts != 1 || len(sim.Calls()) != 7 {
 			t.Fatalf("%d alerts, %d calls", alerts, len(sim.Calls()))
+		}
+		// A supplementary draw of one expert is no committee on its own,
+		// yet allowed now; the seven already drawn are avoided, so the
+		// pool cannot fill it.
+		_, err = f.svc.RequestDraw(ctx, f.agent, f.section, supplement)
+		if e, _ := apperr.As(err); e == nil || e.Code != "group_unfillable" {
+			t.Fatalf("a supplement after the deadline: %v", err)
 		}
 	})
 }

@@ -103,6 +103,9 @@ func (s *Service) RequestDraw(ctx context.Context, actor accounts.Principal, sec
 		if err := req.validate(f, s.now()); err != nil {
 			return err
 		}
+		if err := s.checkSupplement(ctx, sectionID, req.SupplementOf); err != nil {
+			return err
+		}
 		if pending, err := s.st.pendingDraw(ctx, sectionID); err != nil || pending {
 			if err == nil {
 				err = apperr.New(apperr.Conflict, "该标段已有等待监督人员输入随机数的抽取", "a draw of this section is still waiting for the supervisor's value").WithCode("draw_pending")

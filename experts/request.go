@@ -51,6 +51,11 @@ type Request struct {
 	TendererReps      int       `json:"tendererReps"`                // the tenderer's own representatives on the committee (not drawn)
 	SupervisingOrgIDs []int64   `json:"supervisingOrgIds,omitempty"` // the supervising departments, whose staff are avoided
 	Avoidance         Avoidance `json:"avoidance"`
+	// SupplementOf names a draw whose call campaign ended unfilled: this
+	// supplementary draw adds experts to that committee, so its groups need
+	// not form a committee alone. The same verifiable rules apply, and
+	// everyone already drawn for the project is avoided.
+	SupplementOf int64 `json:"supplementOf,omitempty"`
 }
 
 // BigProcurementFen is the budget from which a procurement committee needs
@@ -110,6 +115,9 @@ func (r *Request) validate(f bidding.DrawFacts, now time.Time) error {
 	}
 	if len(bad.Fields) > 0 {
 		return bad
+	}
+	if r.SupplementOf != 0 {
+		return nil
 	}
 	return r.checkCommittee(f)
 }
