@@ -14,6 +14,7 @@ import (
 	"github.com/tenderhall/tenderhall/api"
 	"github.com/tenderhall/tenderhall/internal/apperr"
 	"github.com/tenderhall/tenderhall/internal/jobs"
+	"github.com/tenderhall/tenderhall/web"
 )
 
 func (e *env) serveCmd() *cobra.Command {
@@ -43,6 +44,7 @@ func (e *env) serve(ctx context.Context, a *app) error {
 		Log: a.log, Clock: a.clock, Accounts: a.accounts, Events: a.events, Tree: a.tree, Blobs: a.blobs, Calendar: a.calendar,
 		Bidding:      a.bidding,
 		Experts:      a.experts,
+		Web:          web.Assets(),
 		MaxBodyBytes: a.cfg.MaxBodyBytes, TrustedProxies: a.cfg.TrustedProxies, Version: version,
 		SecureCookies: len(a.cfg.PublicURL) > 5 && a.cfg.PublicURL[:5] == "https",
 		Ready:         readyChecks(a, &queue, &started),
