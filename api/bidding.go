@@ -127,6 +127,15 @@ func (s *Server) getProject(c *gin.Context) error {
 	})
 }
 
+func (s *Server) listProjects(c *gin.Context) error {
+	svc, err := s.biddingService()
+	if err != nil {
+		return err
+	}
+	ps, err := svc.ListProjects(c.Request.Context(), caller(c))
+	return reply(c, ps, err, false)
+}
+
 func (s *Server) createSection(c *gin.Context) error {
 	return s.withID(c, func(svc *bidding.Service, id int64) error {
 		var req SectionRequest

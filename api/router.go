@@ -72,6 +72,7 @@ func (s *Server) routeTable() []route {
 
 		// Bidding (api/bidding.go): projects, sections, announcements, clarifications, questions, objections.
 		{http.MethodPost, "/api/v1/projects", roles(accounts.RoleAgent, accounts.RoleAdmin), "Create a project run by the caller's agency", "bidding", ProjectRequest{}, bidding.Project{}, s.createProject},
+		{http.MethodGet, "/api/v1/projects", roles(accounts.RoleAgent, accounts.RoleAdmin, accounts.RoleSupervisor), "The projects the caller may read, newest first, with their sections", "bidding", nil, []bidding.ProjectView{}, s.listProjects},
 		{http.MethodGet, "/api/v1/projects/:id", roles(accounts.RoleAgent, accounts.RoleAdmin, accounts.RoleSupervisor), "Read a project and its sections", "bidding", nil, bidding.ProjectView{}, s.getProject},
 		{http.MethodPost, "/api/v1/projects/:id/sections", roles(accounts.RoleAgent, accounts.RoleAdmin), "Add a section with its rulebook", "bidding", SectionRequest{}, bidding.Section{}, s.createSection},
 		{http.MethodPost, "/api/v1/projects/:id/clarifications", roles(accounts.RoleAgent, accounts.RoleAdmin), "Publish a clarification (may move deadlines)", "bidding", ClarificationRequest{}, bidding.Clarification{}, s.clarify},
@@ -101,6 +102,7 @@ func (s *Server) routeTable() []route {
 		{http.MethodPut, "/api/v1/uploads/:id", roles(accounts.RoleBidder), "Append a chunk at ?offset= (raw body; 409 wrong_offset names the expected offset)", "bids", nil, UploadView{}, s.appendUpload},
 		{http.MethodPost, "/api/v1/uploads/:id/finalize", roles(accounts.RoleBidder), "Verify and store the envelope before the deadline (?size=); returns the signed receipt", "bids", nil, gin.H{}, s.finalizeUpload},
 		{http.MethodGet, "/api/v1/sections/:id/bids/mine", roles(accounts.RoleBidder), "The caller organisation's bids and receipts on a section", "bids", nil, []bidding.Bid{}, s.myBids},
+		{http.MethodGet, "/api/v1/bids/:id/header", roles(accounts.RoleBidder), "An own bid's envelope header (not secret), to unwrap its data key in the browser at the opening", "bids", nil, BidHeaderView{}, s.bidHeader},
 		{http.MethodPost, "/api/v1/bids/:id/withdraw", roles(accounts.RoleBidder), "Withdraw the current bid before the deadline", "bids", nil, bidding.Bid{}, s.withdrawBid},
 		{http.MethodGet, "/api/v1/sections/:id/bids/count", roles(accounts.RoleAgent, accounts.RoleAdmin), "Number of current bids, after the deadline only", "bids", nil, BidCountView{}, s.bidCount},
 
