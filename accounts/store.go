@@ -95,6 +95,17 @@ type setupRow struct {
 // TableName maps setupRow to the setup_tokens table.
 func (setupRow) TableName() string { return "setup_tokens" }
 
+// loginChallengeRow is a key sign-in challenge (login_key.go).
+type loginChallengeRow struct {
+	ID        string     `gorm:"column:id;primaryKey"`
+	Username  string     `gorm:"column:username"`
+	Nonce     string     `gorm:"column:nonce"`
+	ExpiresAt time.Time  `gorm:"column:expires_at"`
+	UsedAt    *time.Time `gorm:"column:used_at"`
+}
+
+func (loginChallengeRow) TableName() string { return "login_challenges" }
+
 func (s *Service) conn(ctx context.Context) *gorm.DB { return s.db.Conn(ctx) }
 
 // insert creates row; a duplicate key comes back as apperr.Conflict.

@@ -40,6 +40,8 @@ func (s *Server) routeTable() []route {
 		{http.MethodGet, "/api/v1/setup", public, "Whether the first administrator still has to be created", "auth", nil, SetupStatus{}, s.setupStatus},
 		{http.MethodPost, "/api/v1/setup", public, "Create the first administrator with the one-time setup token", "auth", SetupRequest{}, UserView{}, s.completeSetup},
 		{http.MethodPost, "/api/v1/auth/login", public, "Sign in with password (and TOTP for staff)", "auth", LoginRequest{}, LoginResponse{}, s.login},
+		{http.MethodPost, "/api/v1/auth/key-challenge", public, "A one-time challenge for a bidder's SM2 key sign-in", "auth", KeyChallengeRequest{}, accounts.KeyChallenge{}, s.keyChallenge},
+		{http.MethodPost, "/api/v1/auth/key-login", public, "Sign in by signing the challenge with the organisation's SM2 key (bidders)", "auth", KeyLoginRequest{}, LoginResponse{}, s.keyLogin},
 		{http.MethodPost, "/api/v1/auth/logout", anyone, "End the current session", "auth", nil, gin.H{}, s.logout},
 		{http.MethodGet, "/api/v1/auth/me", anyone, "The signed-in user, organisation and roles", "auth", nil, MeResponse{}, s.me},
 		{http.MethodPost, "/api/v1/auth/totp/enroll", anyone, "Start TOTP enrolment", "auth", nil, TOTPEnrollResponse{}, s.totpEnroll},
