@@ -8,6 +8,7 @@ import (
 	"github.com/tenderhall/tenderhall/accounts"
 	"github.com/tenderhall/tenderhall/bidding"
 	"github.com/tenderhall/tenderhall/experts"
+	"github.com/tenderhall/tenderhall/sandbox"
 )
 
 // route is one line of the route table: who may call it, what it does, and
@@ -34,6 +35,8 @@ func (s *Server) routeTable() []route {
 		{http.MethodGet, "/metrics", internal, "Prometheus metrics (loopback or admin)", "ops", nil, nil, s.serveMetrics},
 		{http.MethodGet, "/api/v1/openapi.json", public, "This API description", "ops", nil, gin.H{}, s.openAPI},
 		{http.MethodGet, "/api/v1/time", public, "Server time in milliseconds", "ops", nil, TimeResponse{}, s.serverTime},
+		{http.MethodGet, "/api/v1/sandbox", public, "Whether this server is a sandbox (测试环境) and its clock", "ops", nil, sandbox.State{}, s.sandboxState},
+		{http.MethodPost, "/api/v1/sandbox/clock", roles(accounts.RoleAdmin), "Move a sandbox's clock forward and run every sweep (404 sandbox_off elsewhere)", "ops", SandboxClockRequest{}, sandbox.State{}, s.advanceSandbox},
 		{http.MethodGet, "/api/v1/blobs/*key", public, "Download through a presigned link", "ops", nil, nil, s.presignedBlob},
 
 		// Setup and sessions.

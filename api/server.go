@@ -17,6 +17,7 @@ import (
 	"github.com/tenderhall/tenderhall/experts"
 	"github.com/tenderhall/tenderhall/internal/apperr"
 	"github.com/tenderhall/tenderhall/internal/clock"
+	"github.com/tenderhall/tenderhall/sandbox"
 	"github.com/tenderhall/tenderhall/storage"
 )
 
@@ -32,6 +33,7 @@ type Deps struct {
 	Calendar       *calendar.Service // the working-day calendar; nil answers its routes with 503
 	Experts        *experts.Service  // expert pool and draws (issue 6); nil answers its routes with 503
 	Web            fs.FS             // the built web app (package web); nil serves a page saying how to build it
+	Sandbox        *sandbox.Service  // the sandbox's clock (package sandbox); nil serves as production
 	Ready          []ReadyCheck
 	MaxBodyBytes   int64
 	SecureCookies  bool     // set the Secure flag on cookies (when served over TLS)
@@ -78,7 +80,7 @@ func (s *Server) buildEngine() *gin.Engine {
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
 	e.SetTrustedProxies(s.deps.TrustedProxies)
-	e.Use(withRequestID(s.deps.Clock), recoverPanics(s.log), securityHeaders, s.metrics.middleware, accessLog(s.log))
+	e.Use(withRequestID(s.deps.Clock), recoverPanics(s.log), securityHeaders, s.markSandbox, s.metrics.middleware, accessLog(s.log))
 	for _, r := range s.routes {
 		handlers := []gin.HandlerFunc{limitBody(s.bodyLimit(r)), s.authorize(r.access)}
 		handlers = append(handlers, adapt(s.log, r.handler))

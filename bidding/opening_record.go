@@ -41,7 +41,8 @@ type OpeningRecord struct {
 	BidCount     int             `json:"bidCount"`
 	Bids         []ResultRow     `json:"bids"`
 	Objections   []RoomObjection `json:"objections"`
-	Participants map[string]int  `json:"participants"` // check-ins by role
+	Participants map[string]int  `json:"participants"`      // check-ins by role
+	Sandbox      bool            `json:"sandbox,omitempty"` // made by a sandbox: a test, without legal effect
 }
 
 // SignedRecord is the record as stored and served: the record's exact
@@ -103,7 +104,7 @@ func (s *Service) buildRecord(ctx context.Context, sectionID int64) (OpeningReco
 	rec := OpeningRecord{Type: RecordType, ProjectID: p.ID, ProjectName: p.Name, SectionID: sec.ID, SectionCode: sec.Code,
 		SectionName: sec.Name, Outcome: sec.State, Deadline: stamp(sec.Deadline), OpenedAt: stamp(&r.OpenedAt),
 		WindowEndsAt: stamp(&r.WindowEndsAt), ResultsAt: stamp(r.ResultsAt), ClosedAt: stamp(r.ClosedAt),
-		BidCount: r.BidCount, Bids: rows, Objections: objs, Participants: who}
+		BidCount: r.BidCount, Bids: rows, Objections: objs, Participants: who, Sandbox: s.sandbox}
 	if sec.FailReason != nil {
 		rec.FailReason = *sec.FailReason
 	}

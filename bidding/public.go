@@ -41,6 +41,7 @@ type PublicAnnouncement struct {
 	DocsUntil   time.Time  `json:"docsUntil"`
 	Deadline    *time.Time `json:"deadline"`
 	PublishedAt *time.Time `json:"publishedAt"`
+	Sandbox     bool       `json:"sandbox,omitempty"` // published by a sandbox: a test, without legal effect
 }
 
 // AnnouncementPage is one page of the listing.
@@ -79,7 +80,9 @@ func (s *Service) ListAnnouncements(ctx context.Context, f Filter) (Announcement
 			page.NextCursor = rows[i-1].ID
 			break
 		}
-		page.Items = append(page.Items, publicOf(r))
+		item := publicOf(r)
+		item.Sandbox = s.sandbox
+		page.Items = append(page.Items, item)
 	}
 	return page, nil
 }
@@ -116,6 +119,7 @@ func (s *Service) PublicAnnouncement(ctx context.Context, id int64) (PublicDetai
 	d := PublicDetail{PublicAnnouncement: publicOf(listingRow{Announcement: a, State: sec.State, Deadline: sec.Deadline,
 		Paused: sec.PausedSince, ProjectName: p.Name, ProjectID: p.ID, SectionCode: sec.Code, SectionName: sec.Name,
 		Rulebook: sec.Rulebook})}
+	d.Sandbox = s.sandbox
 	if d.Clarifications, err = s.st.clarifications(ctx, p.ID); err != nil {
 		return PublicDetail{}, err
 	}

@@ -40,6 +40,7 @@ type Service struct {
 	docs     docConfig     // tender documents (documents.go): SetDocumentBlobs
 	opening  openingConfig // the opening room (opening.go): SetFieldCipher
 	batches  receiptBatch  // finalizes committed together (upload_batch.go)
+	sandbox  bool          // a sandbox server: everything published says it is a test
 }
 
 // New returns the bidding service. q receives the deadline tasks; it may be
@@ -55,6 +56,14 @@ func New(db *storage.DB, events *eventlog.Service, c clock.Clock, q jobs.Queue, 
 	}
 	return s
 }
+
+// SetSandbox marks this service as a sandbox's (package sandbox): public
+// announcements and opening records then carry sandbox: true and their
+// PDFs say they are tests without legal effect.
+func (s *Service) SetSandbox(on bool) { s.sandbox = on }
+
+// Sandbox reports whether SetSandbox(true) was called.
+func (s *Service) Sandbox() bool { return s.sandbox }
 
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Millisecond) }
 

@@ -25,6 +25,7 @@ import (
 	"github.com/tenderhall/tenderhall/internal/config"
 	"github.com/tenderhall/tenderhall/internal/jobs"
 	"github.com/tenderhall/tenderhall/notary"
+	"github.com/tenderhall/tenderhall/sandbox"
 	"github.com/tenderhall/tenderhall/storage"
 )
 
@@ -44,6 +45,7 @@ type app struct {
 	bidding  *bidding.Service
 	experts  *experts.Service // the expert pool and draws (issue 6)
 	carrier  *carrier         // the call campaign's phone and SMS gateway (carrier.go)
+	sandbox  *sandbox.Service // the database's mode and, in a sandbox, the clock's jumps
 }
 
 // withApp loads the configuration for cmd (adjusted by adjust, if given),
@@ -79,6 +81,12 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 // server started before its database reports "not ready" instead of dying.
 func (e *env) openApp(ctx context.Context, cfg config.Config) (*app, error) {
 	a := &app{cfg: cfg, log: newLogger(cfg, e.errOut), clock: clock.System{}}
+	var shifted *clock.Shifted
+	if cfg.Sandbox {
+		// Every service reads this one clock, so a jump moves them together.
+		shifted = clock.NewShifted(clock.System{}, 0)
+		a.clock = shifted
+	}
 	key, err := loadFieldKey(cfg)
 	if err != nil {
 		return nil, err
@@ -96,6 +104,7 @@ func (e *env) openApp(ctx context.Context, cfg config.Config) (*app, error) {
 		return nil, err
 	}
 	a.events = eventlog.New(a.db, a.clock)
+	a.sandbox = sandbox.New(a.db, a.events, shifted, a.log)
 	pk, err := notary.LoadOrCreatePlatformKey(cfg.PlatformKey, nil)
 	if err != nil {
 		a.db.Close()
@@ -112,6 +121,7 @@ func (e *env) openApp(ctx context.Context, cfg config.Config) (*app, error) {
 	a.bidding.SetBlobs(a.blobs)
 	a.bidding.SetPlatformKey(pk)     // receipts are signed with the key that signs tree heads
 	a.bidding.SetFieldCipher(fields) // bid forms stay encrypted at rest until the decryption window closes
+	a.bidding.SetSandbox(cfg.Sandbox)
 	// Experts: ID numbers, phones, draw secrets and results sealed with the field key; draws bound to heads the platform key signs.
 	a.experts = experts.New(a.db, a.events, a.tree, a.clock, fields, a.derive("experts"), a.bidding)
 	if err := a.openCarrier(); err != nil {
@@ -162,6 +172,9 @@ func (a *app) registerJobs(q jobs.Queue) {
 	a.bidding.Register(q)
 	a.bidding.RegisterUploads(q)
 	a.experts.Register(q)
+	a.sandbox.OnAdvance(func(ctx context.Context, d time.Duration) error { _, err := jobs.Shift(ctx, q, d); return err },
+		sandbox.Sweep{Name: "bidding", Run: func(ctx context.Context) error { _, err := a.bidding.Sweep(ctx); return err }},
+		sandbox.Sweep{Name: "experts", Run: a.experts.Sweep})
 	if a.carrier.sim == nil {
 		// The settings were checked by openCarrier, so this cannot fail
 		// on them; the campaign's call tasks wait (and retry) without it.

@@ -85,6 +85,9 @@ func (e *env) work(ctx context.Context, a *app) error {
 	if err := retry(ctx, a, "migrations", a.checkMigrated); err != nil {
 		return err
 	}
+	if err := retry(ctx, a, "platform mode", a.claimMode); err != nil {
+		return err
+	}
 	q, err := a.newQueue()
 	if err != nil {
 		return err

@@ -46,7 +46,7 @@ func newRoot(getenv func(string) string, out, errOut io.Writer) *cobra.Command {
 
 // settingFlags are the flags that set configuration keys of the same name;
 // other flags (migrate --status) belong to their command.
-var settingFlags = map[string]bool{"config": true, "addr": true, "data": true, "demo": true}
+var settingFlags = map[string]bool{"config": true, "addr": true, "data": true, "demo": true, "sandbox": true}
 
 // load reads the configuration with the flags the user gave on cmd. Flags
 // named like settings ("addr", "data", "demo") override them.
@@ -96,4 +96,5 @@ func addServeFlags(cmd *cobra.Command) {
 	cmd.Flags().String("addr", "127.0.0.1:8080", "HOST:PORT to listen on")
 	cmd.Flags().String("data", "./data", "data directory of the embedded default")
 	cmd.Flags().Bool("demo", false, "seed demo organisations and users and print their logins")
+	cmd.Flags().Bool("sandbox", false, "run as a sandbox (测试环境) whose clock an administrator moves forward; refused in production")
 }

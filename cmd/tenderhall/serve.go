@@ -45,6 +45,7 @@ func (e *env) serve(ctx context.Context, a *app) error {
 		Bidding:      a.bidding,
 		Experts:      a.experts,
 		Web:          web.Assets(),
+		Sandbox:      a.sandbox,
 		MaxBodyBytes: a.cfg.MaxBodyBytes, TrustedProxies: a.cfg.TrustedProxies, Version: version,
 		SecureCookies: len(a.cfg.PublicURL) > 5 && a.cfg.PublicURL[:5] == "https",
 		Ready:         readyChecks(a, &queue, &started),
@@ -58,10 +59,14 @@ func (e *env) serve(ctx context.Context, a *app) error {
 	workerDone := make(chan error, 1)
 	go func() { workerDone <- e.startup(ctx, a, &queue, &started) }()
 
+	var fatal error
 	select {
 	case err := <-served:
 		return err
 	case <-ctx.Done():
+	case fatal = <-workerDone:
+		// startup gives up only on an error no retry can mend.
+		workerDone <- nil
 	}
 	a.log.Info("shutting down", "grace", a.cfg.ShutdownGrace.String())
 	shutCtx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownGrace)
@@ -69,6 +74,9 @@ func (e *env) serve(ctx context.Context, a *app) error {
 	err = httpSrv.Shutdown(shutCtx)
 	if werr := <-workerDone; werr != nil && !errors.Is(werr, context.Canceled) {
 		a.log.Error("worker stopped with an error", "err", werr.Error())
+	}
+	if fatal != nil {
+		return fatal
 	}
 	return err
 }
@@ -83,6 +91,7 @@ func (e *env) startup(ctx context.Context, a *app, queue *atomic.Pointer[jobs.Qu
 	}{
 		{"database", a.db.Ping},
 		{"migrations", func(ctx context.Context) error { return a.migrateIfAuto(ctx) }},
+		{"platform mode", a.claimMode},
 		{"event log tree", func(ctx context.Context) error { _, err := a.events.Backfill(ctx, 1000); return err }},
 		{"blob store", a.ensureBlobs},
 		{"job queue", func(ctx context.Context) error {
@@ -119,6 +128,10 @@ func retry(ctx context.Context, a *app, name string, fn func(context.Context) er
 		err := fn(ctx)
 		if err == nil {
 			return nil
+		}
+		if fatalStartup(err) {
+			a.log.Error("startup step failed; stopping", "step", name, "err", err.Error())
+			return err
 		}
 		if !apperr.Is(err, apperr.Unavailable) {
 			a.log.Error("startup step failed", "step", name, "err", err.Error())
@@ -184,4 +197,24 @@ func (a *app) ensureBlobs(ctx context.Context) error {
 		return a.minio.EnsureBucket(ctx)
 	}
 	return a.blobs.Ping(ctx)
+}
+
+// fatalStartup reports errors no retry can mend: a database claimed for the
+// other mode (production or sandbox).
+func fatalStartup(err error) bool {
+	e, ok := apperr.As(err)
+	return ok && e.Code == "mode_mismatch"
+}
+
+// claimMode fixes or checks the database's mode and, in a sandbox, starts
+// following the stored clock offset that any replica may move.
+func (a *app) claimMode(ctx context.Context) error {
+	if err := a.sandbox.Claim(ctx); err != nil {
+		return err
+	}
+	if a.sandbox.Enabled() {
+		go a.sandbox.Follow(ctx, time.Second)
+		a.log.Warn("running as a sandbox (测试环境): the clock can be moved forward; nothing here has legal effect")
+	}
+	return nil
 }

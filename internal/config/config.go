@@ -16,6 +16,13 @@ type Config struct {
 	DataDir   string // directory for the embedded database, blobs and keys
 	PublicURL string // external base URL, for links and presigned URLs; default http://Addr
 	Demo      bool   // seed demo organisations and users at start
+	// Environment marks a deployment: "development" (the default) or
+	// "production". A production configuration refuses the sandbox.
+	Environment string
+	// Sandbox runs the server as a sandbox (测试环境, package sandbox): its
+	// clock can be moved forward and everything it publishes is marked as
+	// a test. A database once served as one mode refuses the other.
+	Sandbox   bool
 	LogLevel  string // debug, info, warn, error
 	LogFormat string // json or text
 
@@ -56,6 +63,7 @@ func Defaults() Config {
 	return Config{
 		Addr:          "127.0.0.1:8080",
 		DataDir:       "./data",
+		Environment:   "development",
 		LogLevel:      "info",
 		LogFormat:     "json",
 		BlobKind:      "fs",

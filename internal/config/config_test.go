@@ -57,6 +57,8 @@ func TestInvalidSettingsNameTheSetting(t *testing.T) {
 		{map[string]string{"TENDERHALL_SECURITY_FIELD_KEY": "abc"}, nil, "security.field_key"},
 		{map[string]string{"TENDERHALL_DATABASE_DSN": "mysql:u@tcp(h:1)/d"}, nil, "security.field_key"},
 		{map[string]string{"TENDERHALL_DEMO": "perhaps"}, nil, "demo (TENDERHALL_DEMO)"},
+		{map[string]string{"TENDERHALL_ENVIRONMENT": "staging"}, nil, "environment (TENDERHALL_ENVIRONMENT)"},
+		{map[string]string{"TENDERHALL_ENVIRONMENT": "production"}, map[string]string{"sandbox": "true"}, "sandbox (flag --sandbox)"},
 		{map[string]string{"TENDERHALL_SECURITY_SESSION_IDLE": "-1h"}, nil, "security.session_idle"},
 		{map[string]string{"TENDERHALL_CONFIG": "/nonexistent.yaml"}, nil, "config (/nonexistent.yaml)"},
 	}

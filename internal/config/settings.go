@@ -75,6 +75,9 @@ var settings = []setting{
 	str("data", "data directory of the embedded default", func(c *Config) *string { return &c.DataDir }, false),
 	str("public_url", "external base URL", func(c *Config) *string { return &c.PublicURL }, false),
 	boolean("demo", "seed demo organisations and users", func(c *Config) *bool { return &c.Demo }),
+	str("environment", "development or production; production refuses the sandbox", func(c *Config) *string { return &c.Environment }, false),
+	boolean("sandbox", "run as a sandbox (测试环境): the clock can be moved forward, everything is marked as a test",
+		func(c *Config) *bool { return &c.Sandbox }),
 	str("log.level", "debug, info, warn or error", func(c *Config) *string { return &c.LogLevel }, false),
 	str("log.format", "json or text", func(c *Config) *string { return &c.LogFormat }, false),
 	str("database.dsn", "sqlite:PATH or mysql:USER:PASS@tcp(HOST:PORT)/DB", func(c *Config) *string { return &c.DatabaseDSN }, true),
@@ -148,6 +151,8 @@ func (c *Config) validate() error {
 		ok  bool
 		msg string
 	}{
+		{"environment", oneOf(c.Environment, "development", "production"), fmt.Sprintf("%q is not development or production", c.Environment)},
+		{"sandbox", !c.Sandbox || c.Environment != "production", "a production configuration cannot run as a sandbox"},
 		{"database.dsn", strings.HasPrefix(c.DatabaseDSN, "sqlite:") || strings.HasPrefix(c.DatabaseDSN, "mysql:"), "must start with sqlite: or mysql:"},
 		{"blobs.kind", c.BlobKind == "fs" || c.BlobKind == "minio", fmt.Sprintf("%q is not fs or minio", c.BlobKind)},
 		{"minio.endpoint", c.BlobKind != "minio" || c.MinIOEndpoint != "", "is required when blobs.kind is minio"},

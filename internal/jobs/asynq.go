@@ -65,8 +65,8 @@ func (q *Asynq) Enqueue(ctx context.Context, t Task) (bool, error) {
 		asynq.MaxRetry(q.opts.maxRetry(t)),
 		asynq.Retention(q.opts.Retention),
 	}
-	if t.RunAt.After(time.Now()) {
-		opts = append(opts, asynq.ProcessAt(ceilSecond(t.RunAt)))
+	if at := q.wallTime(t.RunAt); at.After(time.Now()) {
+		opts = append(opts, asynq.ProcessAt(ceilSecond(at)))
 	}
 	_, err := q.client.EnqueueContext(ctx, asynq.NewTask(t.Type, t.Payload), opts...)
 	switch {

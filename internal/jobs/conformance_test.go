@@ -6,6 +6,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/tenderhall/tenderhall/internal/clock"
 )
 
 // runConformance runs the behaviour every Queue backend must share. Cases
@@ -26,6 +28,7 @@ func runConformance(t *testing.T, store newStore) {
 		{"ShutdownTimeoutRequeues", testShutdownTimeoutRequeues},
 		{"RestartRunsScheduledOnce", testRestartRunsOnce},
 		{"PingAndValidation", testPingAndValidation},
+		{"ClockJumpRunsDueTasks", testClockJump},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -162,5 +165,30 @@ func testEveryOncePerTick(t *testing.T, open opener) {
 		if n != 1 {
 			t.Errorf("%s ran %d times with two workers", id, n)
 		}
+	}
+}
+
+// testClockJump: on a clock that jumps forward (the sandbox's), a task the
+// jump made due runs at once after Shift, and one still in the future does
+// not run.
+func testClockJump(t *testing.T, open opener) {
+	clk := clock.NewShifted(clock.System{}, 0)
+	opts := testOptions()
+	opts.Clock = clk
+	q, r := open(opts), newRuns()
+	counting(q, r, "t", nil)
+	mustEnqueue(t, q, Task{Type: "t", ID: "open:S1", RunAt: clk.Now().Add(2 * time.Hour)}, true)
+	mustEnqueue(t, q, Task{Type: "t", ID: "open:S2", RunAt: clk.Now().Add(5 * time.Hour)}, true)
+	w := start(t, q)
+	r.quiet(t, 300*time.Millisecond, "a task ran before the jump")
+	clk.SetOffset(3 * time.Hour)
+	if _, err := Shift(context.Background(), q, 3*time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	r.waitFor(t, 5*time.Second, "the task the jump made due", func() bool { return r.count("open:S1") == 1 })
+	r.quiet(t, 500*time.Millisecond, "a task still in the future ran")
+	w.stop(t)
+	if n := r.count("open:S2"); n != 0 {
+		t.Errorf("the future task ran %d times", n)
 	}
 }
