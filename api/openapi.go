@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"reflect"
 	"regexp"
 	"strings"
@@ -144,27 +145,48 @@ func schemaOf(t reflect.Type, schemas map[string]any) map[string]any {
 
 func structSchema(t reflect.Type, schemas map[string]any) map[string]any {
 	props := map[string]any{}
-	var req []string
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		if !f.IsExported() {
-			continue
-		}
-		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" {
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		props[name] = schemaRef(f.Type, schemas)
-		if !strings.Contains(opts, "omitempty") && f.Tag.Get("required") == "true" {
-			req = append(req, name)
-		}
-	}
+	req := structFields(t, schemas, props)
 	s := map[string]any{"type": "object", "properties": props}
 	if req != nil {
 		s["required"] = req
 	}
 	return s
+}
+
+// structFields adds t's JSON fields to props and returns the required ones.
+// An embedded struct without a JSON name has its fields promoted, as
+// encoding/json does (bidding.PublicDetail embeds PublicAnnouncement).
+func structFields(t reflect.Type, schemas map[string]any, props map[string]any) []string {
+	var req []string
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
+			req = append(req, structFields(f.Type, schemas, props)...)
+			continue
+		}
+		if !f.IsExported() || name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		props[name] = fieldSchema(f.Type, schemas)
+		if !strings.Contains(opts, "omitempty") && f.Tag.Get("required") == "true" {
+			req = append(req, name)
+		}
+	}
+	return req
+}
+
+// fieldSchema is schemaRef but for the byte types encoding/json treats
+// specially: []byte is a base64 string, json.RawMessage any JSON value.
+func fieldSchema(t reflect.Type, schemas map[string]any) map[string]any {
+	switch {
+	case t == reflect.TypeOf(json.RawMessage{}):
+		return map[string]any{}
+	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8:
+		return map[string]any{"type": "string", "format": "byte"}
+	}
+	return schemaRef(t, schemas)
 }

@@ -36,3 +36,18 @@ func TestCommittedOpenAPIDocument(t *testing.T) {
 		t.Fatalf("%s is stale: regenerate it with UPDATE_OPENAPI=1 go test ./api -run TestCommittedOpenAPIDocument", committedOpenAPI)
 	}
 }
+
+// TestOpenAPIEmbeddedAndBytes: embedded structs are flattened as
+// encoding/json writes them, and []byte is a base64 string.
+func TestOpenAPIEmbeddedAndBytes(t *testing.T) {
+	doc := New(Deps{Log: discardLogger()}).buildOpenAPI()
+	schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)
+	detail := schemas["PublicDetail"].(map[string]any)["properties"].(map[string]any)
+	if _, nested := detail["PublicAnnouncement"]; nested || detail["projectName"] == nil || detail["clarifications"] == nil {
+		t.Fatalf("PublicDetail properties: %v", detail)
+	}
+	header := schemas["BidHeaderView"].(map[string]any)["properties"].(map[string]any)["header"].(map[string]any)
+	if header["type"] != "string" || header["format"] != "byte" {
+		t.Fatalf("[]byte field: %v", header)
+	}
+}
