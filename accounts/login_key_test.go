@@ -76,3 +76,20 @@ func TestLoginWithKey(t *testing.T) {
 		}
 	})
 }
+
+// TestListOrgs: staff list organisations of a kind; a bidder may not.
+func TestListOrgs(t *testing.T) {
+	onBackends(t, func(t *testing.T, e *env) {
+		admin := e.admin(t)
+		e.org(t, admin, OrgTenderer, "913501001581429716")
+		e.org(t, admin, OrgBidder, "91350104MA2Y8K3N07")
+		got, err := e.svc.ListOrgs(e.ctx, admin, OrgTenderer)
+		if err != nil || len(got) != 1 || got[0].Kind != OrgTenderer {
+			t.Fatalf("tenderers: %+v %v", got, err)
+		}
+		_, err = e.svc.ListOrgs(e.ctx, admin, "nonsense")
+		wantKind(t, err, apperr.Invalid, "")
+		_, err = e.svc.ListOrgs(e.ctx, Principal{UserID: 9, Roles: []Role{RoleBidder}}, OrgTenderer)
+		wantKind(t, err, apperr.Forbidden, "")
+	})
+}

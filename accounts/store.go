@@ -124,6 +124,11 @@ func (s *Service) first(ctx context.Context, dst any, where string, args ...any)
 	return storage.Translate(s.conn(ctx).Where(where, args...).Take(dst).Error)
 }
 
+// find loads up to 500 rows matching where, ordered by name.
+func (s *Service) find(ctx context.Context, dst any, where string, args ...any) error {
+	return storage.Translate(s.conn(ctx).Where(where, args...).Order("name").Limit(500).Find(dst).Error)
+}
+
 func (s *Service) getOrg(ctx context.Context, id int64) (o orgRow, err error) {
 	return o, s.first(ctx, &o, "id = ?", id)
 }

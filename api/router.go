@@ -53,6 +53,7 @@ func (s *Server) routeTable() []route {
 
 		// Organisations and users.
 		{http.MethodPost, "/api/v1/organizations", roles(accounts.RoleAdmin), "Create an organisation", "accounts", OrgRequest{}, OrgView{}, s.createOrg},
+		{http.MethodGet, "/api/v1/organizations", roles(accounts.RoleAgent, accounts.RoleAdmin, accounts.RoleSupervisor), "Organisations of one kind (?kind=tenderer), by name", "accounts", nil, []OrgView{}, s.listOrgs},
 		{http.MethodGet, "/api/v1/organizations/:id", anyone, "Read an organisation (own, or any for staff)", "accounts", nil, OrgView{}, s.getOrg},
 		{http.MethodPut, "/api/v1/organizations/:id/public-key", roles(accounts.RoleAdmin, accounts.RoleBidder), "Register the organisation's SM2 public key", "accounts", PublicKeyRequest{}, OrgView{}, s.setOrgKey},
 		{http.MethodPost, "/api/v1/users", roles(accounts.RoleAdmin), "Create a user", "accounts", UserRequest{}, UserView{}, s.createUser},
