@@ -284,3 +284,17 @@ func (s *Server) publicAnnouncement(c *gin.Context) error {
 		return reply(c, d, err, false)
 	})
 }
+
+func (s *Server) sectionAnnouncement(c *gin.Context) error {
+	return s.withID(c, func(svc *bidding.Service, id int64) error {
+		a, err := svc.SectionAnnouncement(c.Request.Context(), caller(c), id)
+		return reply(c, a, err, false)
+	})
+}
+
+func (s *Server) sectionObjections(c *gin.Context) error {
+	return s.withID(c, func(svc *bidding.Service, id int64) error {
+		o, err := svc.SectionObjections(c.Request.Context(), caller(c), id)
+		return reply(c, o, err, false)
+	})
+}

@@ -174,6 +174,12 @@ func (st store) question(ctx context.Context, id int64) (Question, error) {
 	return q, notFound(err, "问题不存在", "question not found")
 }
 
+func (st store) objectionsOf(ctx context.Context, sectionID int64) ([]Objection, error) {
+	out := []Objection{}
+	err := st.conn(ctx).Where("section_id = ?", sectionID).Order("id").Find(&out).Error
+	return out, storage.Translate(err)
+}
+
 func (st store) objection(ctx context.Context, id int64) (Objection, error) {
 	var o Objection
 	err := st.conn(ctx).First(&o, id).Error

@@ -80,3 +80,29 @@ func TestListProjectsAndPublicSection(t *testing.T) {
 		})
 	}
 }
+
+// TestSectionAnnouncementAndObjections: the agent reads back its draft and
+// published announcement and the section's objections; another agency may not.
+func TestSectionAnnouncementAndObjections(t *testing.T) {
+	for _, b := range dbtest.Backends() {
+		t.Run(string(b), func(t *testing.T) {
+			f := newFixture(t, b)
+			ctx := context.Background()
+			sec := f.announced(t, false, testDeadline)
+			a, err := f.svc.SectionAnnouncement(ctx, f.agent, sec.ID)
+			if err != nil || a.Status != AnnouncementPublished || a.SectionID != sec.ID {
+				t.Fatalf("announcement: %+v %v", a, err)
+			}
+			if _, err := f.svc.SectionAnnouncement(ctx, f.other, sec.ID); !apperr.Is(err, apperr.Forbidden) {
+				t.Fatalf("other agency: %v", err)
+			}
+			if _, err := f.svc.RaiseObjection(ctx, f.bidder, sec.ID, "评分标准有倾向性"); err != nil {
+				t.Fatal(err)
+			}
+			obs, err := f.svc.SectionObjections(ctx, f.agent, sec.ID)
+			if err != nil || len(obs) != 1 || obs[0].Body != "评分标准有倾向性" {
+				t.Fatalf("objections: %+v %v", obs, err)
+			}
+		})
+	}
+}
