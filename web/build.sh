@@ -43,6 +43,7 @@ app() {
 unit() {
   need_node
   deps
+  wasm # the components import the sealer's module (not run: it needs a browser)
   echo "== web: vitest"
   npx vitest run
 }

@@ -69,7 +69,7 @@ async function signIn(page, user) {
 }
 
 async function shot(page, name) {
-  await page.screenshot({ path: join(shots, name + '.png'), fullPage: true })
+  await page.screenshot({ path: join(shots, name + '.png'), fullPage: true, animations: 'disabled' })
 }
 
 /** The <input> behind an Element Plus field with data-test=name. */
@@ -77,7 +77,9 @@ function field(page, name) {
   return page.locator(`input[data-test=${name}], textarea[data-test=${name}], [data-test=${name}] input, [data-test=${name}] textarea`).first()
 }
 
+/** Moves the sandbox clock. A jump of weeks ends every session, so it signs in afresh. */
 async function setClock(to) {
+  admin = apiClient(srv.url, await bearer(srv.url, 'demo-admin', srv.logins['demo-admin']))
   return admin('POST', '/api/v1/sandbox/clock', { to: new Date(to).toISOString() })
 }
 
@@ -273,8 +275,9 @@ test('the opening: check-in and decryption in the browser, results, an objection
   await setClock(deadline - 10 * 60e3) // check-in opens 30 minutes before the deadline
 
   const page = state.bidder1Page
+  await signIn(page, 'demo-bidder1') // four weeks passed: the session has ended
   await page.goto(`${base}/room/${sid}`)
-  await page.waitForFunction(() => document.querySelector('[data-test=phase] .is-process')?.textContent?.includes('签到'))
+  await page.waitForFunction(() => document.querySelector('[data-test=phase] .el-step__title.is-process')?.textContent?.includes('签到'))
   // Another organisation's key file is refused before anything is signed.
   await page.setInputFiles('[data-test=key-file]', others[0].key)
   await field(page, 'key-password').fill(readFileSync(state.pw, 'utf8'))
@@ -300,6 +303,7 @@ test('the opening: check-in and decryption in the browser, results, an objection
   await page.waitForFunction(() => document.querySelector('[data-test=my-status]')?.textContent?.includes('已解密'))
   await shot(page, '09-room-decrypting')
   for (const o of others) {
+    o.token = await bearer(srv.url, o.user, srv.logins[o.user])
     await cli(bin, ['bid', 'decrypt', '--server', srv.url, '--token', o.token, '--section', String(sid), '--key', o.key,
       '--password-file', state.pw, '--in', o.env])
   }

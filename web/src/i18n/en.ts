@@ -41,7 +41,7 @@ const en: typeof zh = {
   },
   phase: { waiting: 'Waiting', signin: 'Check-in', decrypting: 'Decryption', results: 'Results', objections: 'Objections', closed: 'Closed' },
   opening: { pending: 'Pending', decrypted: 'Decrypted', revoked: 'Revoked', withdrawn: 'Withdrawn' },
-  role: { bidder: 'Bidder', agent: 'Agent', supervisor: 'Supervisor', admin: 'Administrator', expert: 'Expert' },
+  role: { bidder: 'Bidder', agent: 'Agent', host: 'Host', supervisor: 'Supervisor', admin: 'Administrator', expert: 'Expert' },
   rulebook: { engineering: 'Works (regulation)', procurement: 'Procurement (Order 87)' },
   detail: {
     project: 'Project',

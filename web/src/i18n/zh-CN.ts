@@ -38,7 +38,7 @@ export default {
   },
   phase: { waiting: '等待开标', signin: '签到', decrypting: '解密', results: '结果公布', objections: '异议', closed: '开标结束' },
   opening: { pending: '待解密', decrypted: '已解密', revoked: '已撤销', withdrawn: '已撤回' },
-  role: { bidder: '投标人', agent: '代理机构', supervisor: '监督人员', admin: '管理员', expert: '专家' },
+  role: { bidder: '投标人', agent: '代理机构', host: '主持人', supervisor: '监督人员', admin: '管理员', expert: '专家' },
   rulebook: { engineering: '工程招标（条例）', procurement: '政府采购（87号令）' },
   detail: {
     project: '项目名称',
