@@ -204,3 +204,19 @@ func (s *Server) drawProof(c *gin.Context) error {
 		return reply(c, p, err, false)
 	})
 }
+
+// AccountLinkRequest links a pool expert to a platform account (0 unlinks).
+type AccountLinkRequest struct {
+	UserID int64 `json:"userId"`
+}
+
+func (s *Server) linkExpertAccount(c *gin.Context) error {
+	return s.withExperts(c, func(svc *experts.Service, id int64) error {
+		var req AccountLinkRequest
+		if err := decodeJSON(c, &req); err != nil {
+			return err
+		}
+		e, err := svc.LinkAccount(c.Request.Context(), caller(c), id, req.UserID)
+		return reply(c, e, err, false)
+	})
+}

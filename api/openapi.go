@@ -1,6 +1,7 @@
 package api
 
 import (
+	"github.com/tenderhall/tenderhall/evaluation"
 	"reflect"
 	"regexp"
 	"strings"
@@ -120,6 +121,10 @@ func schemaOf(t reflect.Type, schemas map[string]any) map[string]any {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
+	if t == pointsType {
+		// Exact scores travel as JSON numbers with two decimals.
+		return map[string]any{"type": "number", "multipleOf": 0.01}
+	}
 	switch t.Kind() {
 	case reflect.String:
 		return map[string]any{"type": "string"}
@@ -154,6 +159,17 @@ func structSchema(t reflect.Type, schemas map[string]any) map[string]any {
 		if name == "-" {
 			continue
 		}
+		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
+			// encoding/json flattens an embedded struct's fields.
+			emb := structSchema(f.Type, schemas)
+			for k, v := range emb["properties"].(map[string]any) {
+				props[k] = v
+			}
+			if r, ok := emb["required"].([]string); ok {
+				req = append(req, r...)
+			}
+			continue
+		}
 		if name == "" {
 			name = f.Name
 		}
@@ -168,3 +184,5 @@ func structSchema(t reflect.Type, schemas map[string]any) map[string]any {
 	}
 	return s
 }
+
+var pointsType = reflect.TypeOf(evaluation.Points(0))

@@ -37,20 +37,23 @@ func (s *Service) BidFiles(ctx context.Context, actor accounts.Principal, sessio
 	return out, err
 }
 
-// OpenBidFile writes document name of a bid of the session to w (see
-// BidFiles). Errors: apperr.Forbidden; apperr.NotFound (no such document).
-func (s *Service) OpenBidFile(ctx context.Context, actor accounts.Principal, sessionID, bidID int64, name, ip string, w io.Writer) error {
+// OpenBidFile streams document name of a bid of the session (see
+// BidFiles): when it reaches the document it calls open with its size and
+// copies the document to the writer open returns. Errors:
+// apperr.Forbidden; apperr.NotFound (no such document).
+func (s *Service) OpenBidFile(ctx context.Context, actor accounts.Principal, sessionID, bidID int64, name, ip string,
+	open func(size int64) io.Writer) error {
 	return s.readBid(ctx, actor, sessionID, bidID, ip, func(tr *tar.Reader) error {
 		for {
 			h, err := tr.Next()
 			if errors.Is(err, io.EOF) {
-				return apperr.New(apperr.NotFound, "投标文件中没有该文档", "the bid has no such document")
+				return apperr.New(apperr.NotFound, "投标文件中没有该文档", "the bid has no such document").WithField("name", "unknown")
 			}
 			if err != nil {
 				return apperr.Wrap(err, apperr.Internal, "投标文件包损坏", "the bid package is damaged")
 			}
 			if h.Name == name {
-				_, err := io.Copy(w, tr)
+				_, err := io.Copy(open(h.Size), tr)
 				return err
 			}
 		}
