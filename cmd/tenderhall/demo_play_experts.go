@@ -76,7 +76,7 @@ func (p *player) callExperts(ctx context.Context) error {
 		if pr.Campaign.State != experts.CampaignRunning {
 			return true, nil
 		}
-		_, err := p.advance(ctx, 15*time.Second) // the simulated calls ring and prompt on the sandbox's clock
+		_, err := p.advance(ctx, time.Minute) // the simulated calls ring, prompt and retry on the sandbox's clock
 		return false, err
 	})
 	if err != nil {
