@@ -8,7 +8,7 @@ GO ?= go
 BIN := bin/tenderhall
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 # Packages whose suites run against the real servers.
-INTEGRATION_PKGS := ./storage/... ./internal/jobs/... ./accounts/... ./eventlog/... ./notary/... ./calendar/... ./bidding/... ./experts/... ./sandbox/... ./api/... ./cmd/...
+INTEGRATION_PKGS := ./storage/... ./internal/jobs/... ./accounts/... ./eventlog/... ./notary/... ./calendar/... ./bidding/... ./experts/... ./sandbox/... ./evaluation/... ./api/... ./cmd/...
 
 .PHONY: run build test integration vet fuzz bench clean
 

@@ -242,6 +242,9 @@ func (f *fixture) score(t *testing.T, id int64) {
 	}
 	_, err = f.svc.SaveScores(ctx, ms[0].who, id, f.sheet(1), true, outsideIP)
 	wantCode(t, "scores from outside the room", err, "outside_room")
+	if sh, _ := f.svc.Scores(ctx, ms[0].who, id, roomIP); len(sh) != 1 || len(sh[0].Entries) != 0 || sh[0].Submitted {
+		t.Fatalf("refused scores left a trace: %+v", sh)
+	}
 	for i, j := range ms {
 		if _, err := f.svc.SaveScores(ctx, j.who, id, f.sheet(i+1), true, roomIP); err != nil {
 			t.Fatal(err)
@@ -438,6 +441,9 @@ func (f *fixture) checkNotices(t *testing.T, a Award) {
 	doc, err := f.svc.NoticePDF(ctx, f.agent, winnerNotice.ID)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if sm3Hex(doc) != winnerNotice.PDFDigest {
+		t.Fatal("the served notice PDF is not the one whose digest was signed")
 	}
 	if text := pdfText(t, doc); !strings.Contains(text, "中标通知书") || !strings.Contains(text, "订立书面合同") {
 		t.Fatalf("the award notice PDF: %.300s", text)

@@ -20,6 +20,10 @@ const NoticeType = "tenderhall.award-notice.v1"
 // NoticeLabel prefixes the bytes the platform signs for a notice.
 const NoticeLabel = "TenderHall award notice v1\n"
 
+// NoticePDFLabel prefixes what the platform signs for a notice's PDF:
+// NoticePDFLabel ‖ the PDF's SM3 digest in hex.
+const NoticePDFLabel = "TenderHall award notice PDF v1\n"
+
 // The notice kinds.
 const (
 	NoticeAward  = "award"  // 中标通知书, to the winner
@@ -55,16 +59,20 @@ type SignedNotice struct {
 	KeyID       string          `json:"keyId" gorm:"column:key_id"`
 	Signature   string          `json:"signature" gorm:"column:signature"`
 	PDFKey      string          `json:"-" gorm:"column:pdf_key"`
+	PDFDigest   string          `json:"pdfDigest" gorm:"column:pdf_digest"`       // SM3 of the PDF
+	PDFSig      string          `json:"pdfSignature" gorm:"column:pdf_signature"` // over NoticePDFLabel ‖ pdfDigest
 	CreatedAt   time.Time       `json:"createdAt" gorm:"column:created_at"`
 }
 
 // TableName maps SignedNotice to its table.
 func (SignedNotice) TableName() string { return "award_notices" }
 
-// Verify checks the notice's signature with the platform key and returns
-// its content. Errors: apperr.Invalid (signature_invalid, bad_notice).
+// Verify checks the notice's signature, and that of its PDF's digest, with
+// the platform key and returns its content. Errors: apperr.Invalid
+// (signature_invalid, bad_notice).
 func (n SignedNotice) Verify(pub *notary.PublicKey) (Notice, error) {
-	if n.KeyID != pub.ID || !verifyB64(pub, append([]byte(NoticeLabel), n.Body...), n.Signature) {
+	if n.KeyID != pub.ID || !verifyB64(pub, append([]byte(NoticeLabel), n.Body...), n.Signature) ||
+		!verifyB64(pub, []byte(NoticePDFLabel+n.PDFDigest), n.PDFSig) {
 		return Notice{}, apperr.New(apperr.Invalid, "通知书签名无效", "the notice's signature is invalid").WithCode("signature_invalid")
 	}
 	var out Notice
@@ -105,6 +113,16 @@ func (s *Service) issueNotices(ctx context.Context, f bidding.EvaluationFacts, a
 		}
 		row := SignedNotice{SectionID: f.SectionID, BidderOrgID: b.BidderOrgID, Kind: n.Kind, Body: body, KeyID: key.Public().ID,
 			Signature: base64.StdEncoding.EncodeToString(sig), PDFKey: fmt.Sprintf("records/%d/notice-%d.pdf", f.SectionID, b.BidderOrgID), CreatedAt: a.IssuedAt}
+		doc, err := noticePDF(row)
+		if err != nil {
+			return nil, err
+		}
+		row.PDFDigest = sm3Hex(doc)
+		psig, err := key.Sign([]byte(NoticePDFLabel + row.PDFDigest))
+		if err != nil {
+			return nil, err
+		}
+		row.PDFSig = base64.StdEncoding.EncodeToString(psig)
 		if err := s.st.insert(ctx, &row); err != nil {
 			return nil, err
 		}
@@ -130,15 +148,14 @@ func (s *Service) storeNoticePDFs(ctx context.Context, sectionID int64) error {
 		} else if !apperr.Is(err, apperr.NotFound) {
 			return err
 		}
-		var content Notice
-		if err := jsonUnmarshal(n.Body, &content); err != nil {
+		doc, err := noticePDF(n)
+		if err != nil {
 			return err
 		}
-		var buf bytes.Buffer
-		if err := renderNoticePDF(&buf, content, n.KeyID, sm3Hex(n.Body), n.CreatedAt); err != nil {
-			return err
+		if sm3Hex(doc) != n.PDFDigest {
+			return apperr.New(apperr.Internal, "通知书 PDF 与签名的摘要不符", "the notice's PDF does not match its signed digest")
 		}
-		if _, err := blobs.Save(ctx, n.PDFKey, bytes.NewReader(buf.Bytes()), int64(buf.Len())); err != nil {
+		if _, err := blobs.Save(ctx, n.PDFKey, bytes.NewReader(doc), int64(len(doc))); err != nil {
 			return err
 		}
 	}
@@ -182,4 +199,16 @@ func (s *Service) NoticePDF(ctx context.Context, actor accounts.Principal, notic
 		}
 	}
 	return nil, apperr.New(apperr.NotFound, "通知书不存在", "notice not found")
+}
+
+// noticePDF renders a notice's PDF; the rendering is deterministic, so the
+// bytes stored after the commit are the ones whose digest was signed.
+func noticePDF(n SignedNotice) ([]byte, error) {
+	var content Notice
+	if err := jsonUnmarshal(n.Body, &content); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	err := renderNoticePDF(&buf, content, n.KeyID, sm3Hex(n.Body), n.CreatedAt)
+	return buf.Bytes(), err
 }

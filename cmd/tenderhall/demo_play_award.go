@@ -85,7 +85,10 @@ func (p *player) awardAndContract(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	p.note("中标人 %s，中标价 %s 元；中标通知书平台签名有效，PDF %d 字节", n.WinnerName, yuanOf(n.WinnerPriceFen), len(pdf))
+	if err := expect(sm3hex(pdf) == mine[0].PDFDigest, "the notice PDF is not the one the platform signed"); err != nil {
+		return err
+	}
+	p.note("中标人 %s，中标价 %s 元；中标通知书及其 PDF 的平台签名有效（%d 字节）", n.WinnerName, yuanOf(n.WinnerPriceFen), len(pdf))
 	var all []evaluation.SignedNotice
 	if err := p.agent.call(ctx, http.MethodGet, p.sectionPath("/notices"), nil, &all); err != nil {
 		return err

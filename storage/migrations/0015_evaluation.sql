@@ -207,7 +207,9 @@ CREATE TABLE awards (
 ) {{table}};
 
 -- One signed notice per bidder: kind award (中标通知书) for the winner,
--- result (中标结果通知书) for the others.
+-- result (中标结果通知书) for the others. The platform signs the notice's
+-- bytes and, separately, the SM3 digest of its PDF (rendered
+-- deterministically, stored after the commit).
 CREATE TABLE award_notices (
   id {{id}},
   section_id BIGINT NOT NULL,
@@ -217,6 +219,8 @@ CREATE TABLE award_notices (
   key_id VARCHAR(80) NOT NULL,
   signature TEXT NOT NULL,
   pdf_key VARCHAR(200) NOT NULL,
+  pdf_digest CHAR(64) NOT NULL,
+  pdf_signature TEXT NOT NULL,
   created_at DATETIME(3) NOT NULL
 ) {{table}};
 
