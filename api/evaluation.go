@@ -75,17 +75,7 @@ func (s *Server) evaluationService() (*evaluation.Service, error) {
 
 // withEval runs fn with the evaluation service and the :id parameter.
 func (s *Server) withEval(c *gin.Context, fn func(svc *evaluation.Service, id int64) error) error {
-	svc, err := s.evaluationService()
-	if err != nil {
-		return err
-	}
-	var id int64
-	if c.Param("id") != "" {
-		if id, err = pathID(c, "id"); err != nil {
-			return err
-		}
-	}
-	return fn(svc, id)
+	return withService(c, s.evaluationService, fn)
 }
 
 func (s *Server) getScheme(c *gin.Context) error {

@@ -45,7 +45,13 @@ func (s *Server) expertsService() (*experts.Service, error) {
 // withExperts runs fn with the expert service and the :id path parameter
 // (0 on routes without one).
 func (s *Server) withExperts(c *gin.Context, fn func(svc *experts.Service, id int64) error) error {
-	svc, err := s.expertsService()
+	return withService(c, s.expertsService, fn)
+}
+
+// withService runs fn with the service get returns and the :id path
+// parameter (0 on routes without one).
+func withService[T any](c *gin.Context, get func() (T, error), fn func(svc T, id int64) error) error {
+	svc, err := get()
 	if err != nil {
 		return err
 	}

@@ -60,17 +60,7 @@ func (Award) TableName() string { return "awards" }
 func (s *Service) IssueAward(ctx context.Context, actor accounts.Principal, sectionID int64, req AwardRequest) (Award, error) {
 	var a Award
 	var notices []noticeDraft
-	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		if err := s.bidding.LockSection(ctx, sectionID); err != nil {
-			return err
-		}
-		f, err := s.facts(ctx, actor, sectionID)
-		if err != nil {
-			return err
-		}
-		if !f.RunsProject {
-			return notAgent()
-		}
+	err := s.agentTx(ctx, actor, sectionID, func(ctx context.Context, f bidding.EvaluationFacts) error {
 		p, err := s.PublicityOf(ctx, sectionID)
 		if err != nil {
 			return err
@@ -188,17 +178,7 @@ type ContractRequest struct {
 // before the notice or in the future, an amount that is not positive).
 func (s *Service) RecordContract(ctx context.Context, actor accounts.Principal, sectionID int64, in ContractRequest) (Award, error) {
 	var a Award
-	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		if err := s.bidding.LockSection(ctx, sectionID); err != nil {
-			return err
-		}
-		f, err := s.facts(ctx, actor, sectionID)
-		if err != nil {
-			return err
-		}
-		if !f.RunsProject {
-			return notAgent()
-		}
+	err := s.agentTx(ctx, actor, sectionID, func(ctx context.Context, _ bidding.EvaluationFacts) error {
 		if err := s.st.take(ctx, true, &a, "尚未定标", "no award yet", "section_id = ?", sectionID); err != nil {
 			return err
 		}

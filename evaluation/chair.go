@@ -14,15 +14,7 @@ import (
 // (wrong_phase, committee_not_ready, already_voted, not_a_member);
 // apperr.Invalid (seat not a member's).
 func (s *Service) Vote(ctx context.Context, actor accounts.Principal, sessionID int64, seat int, ip string) (SessionView, error) {
-	_, m, err := s.enter(ctx, actor, sessionID, ip)
-	if err != nil {
-		return SessionView{}, err
-	}
-	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		sess, m, err := s.inSession(ctx, sessionID, m)
-		if err != nil {
-			return err
-		}
+	_, err := s.memberTx(ctx, actor, sessionID, ip, func(ctx context.Context, sess *Session, m member) error {
 		if sess.Phase != PhaseSignIn {
 			return wrongPhase(sess.Phase)
 		}
@@ -36,7 +28,7 @@ func (s *Service) Vote(ctx context.Context, actor accounts.Principal, sessionID 
 		if err != nil {
 			return err
 		}
-		if !committeeReady(sess, ms) {
+		if !committeeReady(*sess, ms) {
 			return apperr.New(apperr.Conflict, "全体成员签到并签署回避声明后才能推选组长", "the chair is elected once every member has signed in and declared").
 				WithCode("committee_not_ready")
 		}
@@ -54,7 +46,7 @@ func (s *Service) Vote(ctx context.Context, actor accounts.Principal, sessionID 
 				ms[i].VoteSeat = &seat
 			}
 		}
-		return s.electIfDone(ctx, &sess, ms)
+		return s.electIfDone(ctx, sess, ms)
 	})
 	if err != nil {
 		return SessionView{}, err

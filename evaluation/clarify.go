@@ -33,16 +33,8 @@ func (s *Service) Ask(ctx context.Context, actor accounts.Principal, sessionID i
 	if len(bad.Fields) > 0 {
 		return Clarification{}, bad
 	}
-	_, m, err := s.enter(ctx, actor, sessionID, ip)
-	if err != nil {
-		return Clarification{}, err
-	}
 	var c Clarification
-	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		sess, m, err := s.inSession(ctx, sessionID, m)
-		if err != nil {
-			return err
-		}
+	_, err := s.memberTx(ctx, actor, sessionID, ip, func(ctx context.Context, sess *Session, m member) error {
 		if sess.Phase != PhaseReview && sess.Phase != PhaseScoring {
 			return wrongPhase(sess.Phase)
 		}
@@ -65,20 +57,8 @@ func (s *Service) Ask(ctx context.Context, actor accounts.Principal, sessionID i
 // Clarifications lists a session's questions and answers, to the
 // committee and supervisors. Errors: apperr.NotFound; apperr.Forbidden.
 func (s *Service) Clarifications(ctx context.Context, actor accounts.Principal, sessionID int64, ip string) ([]Clarification, error) {
-	sess, err := s.st.session(ctx, sessionID, false)
-	if err != nil {
+	if _, _, _, err := s.committeeRead(ctx, actor, sessionID, ip, "澄清记录", "clarifications"); err != nil {
 		return nil, err
-	}
-	ms, err := s.st.members(ctx, sessionID)
-	if err != nil {
-		return nil, err
-	}
-	rd, err := s.access(ctx, actor, sess, ms, ip)
-	if err != nil {
-		return nil, err
-	}
-	if rd.member == nil && !isSupervisor(actor) {
-		return nil, apperr.New(apperr.Forbidden, "澄清记录仅评标委员会和监督人员可见", "clarifications are for the committee and supervisors").WithCode("not_on_committee")
 	}
 	out := []Clarification{}
 	return out, s.st.find(ctx, &out, "id", "session_id = ?", sessionID)

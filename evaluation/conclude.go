@@ -45,36 +45,23 @@ type ConclusionInput struct {
 // against_majority, clarification_required, already_concluded);
 // apperr.Invalid naming the entries.
 func (s *Service) Conclude(ctx context.Context, actor accounts.Principal, sessionID int64, in []ConclusionInput, ip string) (SessionView, error) {
-	_, m, err := s.enter(ctx, actor, sessionID, ip)
-	if err != nil {
-		return SessionView{}, err
-	}
-	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		sess, m, err := s.inSession(ctx, sessionID, m)
-		if err != nil {
-			return err
-		}
-		if err := chairOnly(sess, m); err != nil {
-			return err
-		}
+	err := s.chairTx(ctx, actor, sessionID, ip, func(ctx context.Context, sess *Session, _ member) error {
 		if sess.Phase != PhaseReview {
 			return wrongPhase(sess.Phase)
 		}
-		var existing []Conclusion
-		if err := s.st.find(ctx, &existing, "", "session_id = ?", sessionID); err != nil {
+		if _, concluded, err := s.validCount(ctx, sessionID); err != nil {
 			return err
-		}
-		if len(existing) > 0 {
+		} else if concluded {
 			return apperr.New(apperr.Conflict, "结论已记录", "the conclusions are recorded already").WithCode("already_concluded")
 		}
-		majority, err := s.majority(ctx, sess)
+		majority, err := s.majority(ctx, *sess)
 		if err != nil {
 			return err
 		}
-		if err := s.checkConclusions(ctx, sess, in, majority); err != nil {
+		if err := s.checkConclusions(ctx, *sess, in, majority); err != nil {
 			return err
 		}
-		return s.recordConclusions(ctx, actor, &sess, in)
+		return s.recordConclusions(ctx, actor, sess, in)
 	})
 	if err != nil {
 		return SessionView{}, err
@@ -222,18 +209,7 @@ func (s *Service) DecideCompetition(ctx context.Context, actor accounts.Principa
 	if strings.TrimSpace(reason) == "" {
 		return SessionView{}, apperr.New(apperr.Invalid, "请说明理由", "give the reason").WithField("reason", "required")
 	}
-	_, m, err := s.enter(ctx, actor, sessionID, ip)
-	if err != nil {
-		return SessionView{}, err
-	}
-	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		sess, m, err := s.inSession(ctx, sessionID, m)
-		if err != nil {
-			return err
-		}
-		if err := chairOnly(sess, m); err != nil {
-			return err
-		}
+	err := s.chairTx(ctx, actor, sessionID, ip, func(ctx context.Context, sess *Session, _ member) error {
 		valid, concluded, err := s.validCount(ctx, sessionID)
 		if err != nil {
 			return err
@@ -249,9 +225,9 @@ func (s *Service) DecideCompetition(ctx context.Context, actor accounts.Principa
 			return err
 		}
 		if !effective {
-			return s.fail(ctx, actor, &sess, "no_competition", "有效投标不足三个且缺乏竞争性，评标委员会否决全部投标", "fewer than three valid bids and no effective competition: the committee rejected every bid")
+			return s.fail(ctx, actor, sess, "no_competition", "有效投标不足三个且缺乏竞争性，评标委员会否决全部投标", "fewer than three valid bids and no effective competition: the committee rejected every bid")
 		}
-		return s.afterReview(ctx, &sess)
+		return s.afterReview(ctx, sess)
 	})
 	if err != nil {
 		return SessionView{}, err

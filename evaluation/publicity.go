@@ -64,17 +64,7 @@ func (s *Service) PublishCandidates(ctx context.Context, actor accounts.Principa
 		return Publicity{}, apperr.New(apperr.Invalid, "公示期为 3 到 30 日", "the publicity lasts 3 to 30 days").WithField("days", "3 to 30")
 	}
 	var p Publicity
-	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		if err := s.bidding.LockSection(ctx, sectionID); err != nil {
-			return err
-		}
-		f, err := s.facts(ctx, actor, sectionID)
-		if err != nil {
-			return err
-		}
-		if !f.RunsProject {
-			return notAgent()
-		}
+	err := s.agentTx(ctx, actor, sectionID, func(ctx context.Context, _ bidding.EvaluationFacts) error {
 		sess, rep, final, err := s.finalReport(ctx, sectionID)
 		if err != nil {
 			return err

@@ -164,16 +164,8 @@ func (s *Service) ResolveFlag(ctx context.Context, actor accounts.Principal, ses
 	if strings.TrimSpace(in.Reason) == "" {
 		return Flag{}, apperr.New(apperr.Invalid, "请说明确认或修改的理由", "give the reason for keeping or changing the score").WithCode("reason_required").WithField("reason", "required")
 	}
-	_, m, err := s.enter(ctx, actor, sessionID, ip)
-	if err != nil {
-		return Flag{}, err
-	}
 	var f Flag
-	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		sess, m, err := s.inSession(ctx, sessionID, m)
-		if err != nil {
-			return err
-		}
+	_, err := s.memberTx(ctx, actor, sessionID, ip, func(ctx context.Context, sess *Session, m member) error {
 		if err := s.st.take(ctx, true, &f, "偏离提示不存在", "flag not found", "id = ? AND session_id = ?", flagID, sessionID); err != nil {
 			return err
 		}
@@ -185,7 +177,7 @@ func (s *Service) ResolveFlag(ctx context.Context, actor accounts.Principal, ses
 		case sess.Phase != PhaseScoring:
 			return wrongPhase(sess.Phase)
 		}
-		if err := s.settleFlag(ctx, sess, &f, in); err != nil {
+		if err := s.settleFlag(ctx, *sess, &f, in); err != nil {
 			return err
 		}
 		if err := s.log(ctx, "evaluation.flag_resolved", sessionRef(sessionID), actor.Actor(), map[string]any{"flagId": f.ID,
@@ -197,7 +189,7 @@ func (s *Service) ResolveFlag(ctx context.Context, actor accounts.Principal, ses
 			return err
 		}
 		if open == 0 {
-			return s.toReport(ctx, &sess)
+			return s.toReport(ctx, sess)
 		}
 		return nil
 	})
@@ -225,20 +217,8 @@ func (s *Service) settleFlag(ctx context.Context, sess Session, f *Flag, in Reso
 // Flags lists a session's deviation flags to the committee and
 // supervisors. Errors: apperr.NotFound; apperr.Forbidden.
 func (s *Service) Flags(ctx context.Context, actor accounts.Principal, sessionID int64, ip string) ([]Flag, error) {
-	sess, err := s.st.session(ctx, sessionID, false)
-	if err != nil {
+	if _, _, _, err := s.committeeRead(ctx, actor, sessionID, ip, "偏离提示", "flags"); err != nil {
 		return nil, err
-	}
-	ms, err := s.st.members(ctx, sessionID)
-	if err != nil {
-		return nil, err
-	}
-	rd, err := s.access(ctx, actor, sess, ms, ip)
-	if err != nil {
-		return nil, err
-	}
-	if rd.member == nil && !isSupervisor(actor) {
-		return nil, apperr.New(apperr.Forbidden, "偏离提示仅评标委员会和监督人员可见", "flags are for the committee and supervisors").WithCode("not_on_committee")
 	}
 	out := []Flag{}
 	return out, s.st.find(ctx, &out, "id", "session_id = ?", sessionID)

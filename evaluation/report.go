@@ -85,18 +85,7 @@ type Competition struct {
 // apperr.Forbidden (not_chair); apperr.Conflict (wrong_phase,
 // flags_unresolved, report_exists).
 func (s *Service) DraftReport(ctx context.Context, actor accounts.Principal, sessionID int64, ip string) (SessionView, error) {
-	_, m, err := s.enter(ctx, actor, sessionID, ip)
-	if err != nil {
-		return SessionView{}, err
-	}
-	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		sess, m, err := s.inSession(ctx, sessionID, m)
-		if err != nil {
-			return err
-		}
-		if err := chairOnly(sess, m); err != nil {
-			return err
-		}
+	err := s.chairTx(ctx, actor, sessionID, ip, func(ctx context.Context, sess *Session, _ member) error {
 		var open int64
 		if err := s.st.conn(ctx).Model(&Flag{}).Where("session_id = ? AND status = ?", sessionID, FlagOpen).Count(&open).Error; err != nil {
 			return err
@@ -112,7 +101,7 @@ func (s *Service) DraftReport(ctx context.Context, actor accounts.Principal, ses
 		} else if st != nil {
 			return apperr.New(apperr.Conflict, "评标报告已生成", "the report is drafted already").WithCode("report_exists")
 		}
-		rep, err := s.buildReport(ctx, sess)
+		rep, err := s.buildReport(ctx, *sess)
 		if err != nil {
 			return err
 		}

@@ -31,18 +31,7 @@ type ReviewSheet struct {
 // (wrong_phase, review_submitted, not_a_member); apperr.Invalid naming
 // the bad entries (unknown bid or criterion, reason_required, incomplete).
 func (s *Service) SaveReview(ctx context.Context, actor accounts.Principal, sessionID int64, entries []ReviewEntry, submit bool, ip string) (ReviewSheet, error) {
-	sess, m, err := s.enter(ctx, actor, sessionID, ip)
-	if err != nil {
-		return ReviewSheet{}, err
-	}
-	if err := checkReview(sess, entries); err != nil {
-		return ReviewSheet{}, err
-	}
-	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		sess, m, err := s.inSession(ctx, sessionID, m)
-		if err != nil {
-			return err
-		}
+	m, err := s.memberTx(ctx, actor, sessionID, ip, func(ctx context.Context, sess *Session, m member) error {
 		switch {
 		case sess.Phase != PhaseReview:
 			return wrongPhase(sess.Phase)
@@ -50,6 +39,9 @@ func (s *Service) SaveReview(ctx context.Context, actor accounts.Principal, sess
 			return apperr.New(apperr.Conflict, "候补专家不参加评审", "reserves do not review").WithCode("not_a_member")
 		case m.ReviewSubmittedAt != nil:
 			return apperr.New(apperr.Conflict, "评审结果已提交，不能再修改", "your review is submitted and final").WithCode("review_submitted")
+		}
+		if err := checkReview(*sess, entries); err != nil {
+			return err
 		}
 		now := s.now()
 		for _, e := range entries {
@@ -65,7 +57,7 @@ func (s *Service) SaveReview(ctx context.Context, actor accounts.Principal, sess
 		if !submit {
 			return nil
 		}
-		if err := s.reviewComplete(ctx, sess, m.Seat); err != nil {
+		if err := s.reviewComplete(ctx, *sess, m.Seat); err != nil {
 			return err
 		}
 		if _, err := s.st.update(ctx, &member{}, map[string]any{"review_submitted_at": now}, "id = ?", m.ID); err != nil {
@@ -166,20 +158,9 @@ func (s *Service) reviewSheet(ctx context.Context, sessionID int64, seat int) (R
 // member has submitted, then all of them (as supervisors always do).
 // Errors: apperr.NotFound; apperr.Forbidden.
 func (s *Service) Reviews(ctx context.Context, actor accounts.Principal, sessionID int64, ip string) ([]ReviewSheet, error) {
-	sess, err := s.st.session(ctx, sessionID, false)
+	_, ms, rd, err := s.committeeRead(ctx, actor, sessionID, ip, "评审明细", "the review details")
 	if err != nil {
 		return nil, err
-	}
-	ms, err := s.st.members(ctx, sessionID)
-	if err != nil {
-		return nil, err
-	}
-	rd, err := s.access(ctx, actor, sess, ms, ip)
-	if err != nil {
-		return nil, err
-	}
-	if rd.member == nil && !isSupervisor(actor) {
-		return nil, apperr.New(apperr.Forbidden, "评审明细仅评标委员会和监督人员可见", "the review details are for the committee and supervisors").WithCode("not_on_committee")
 	}
 	all := isSupervisor(actor) || allSubmitted(ms, func(m member) bool { return m.ReviewSubmittedAt != nil })
 	out := []ReviewSheet{}

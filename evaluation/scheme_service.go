@@ -46,17 +46,7 @@ func (s *Service) SetScheme(ctx context.Context, actor accounts.Principal, secti
 	if err := in.validate(); err != nil {
 		return Scheme{}, err
 	}
-	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		if err := s.bidding.LockSection(ctx, sectionID); err != nil {
-			return err
-		}
-		f, err := s.facts(ctx, actor, sectionID)
-		if err != nil {
-			return err
-		}
-		if !f.RunsProject {
-			return notAgent()
-		}
+	err := s.agentTx(ctx, actor, sectionID, func(ctx context.Context, f bidding.EvaluationFacts) error {
 		if f.State != bidding.StateDraft {
 			return apperr.New(apperr.Conflict, "公告发布后评标办法已冻结，只能通过澄清修改", "the scheme froze with the announcement; change it through a clarification").
 				WithCode("scheme_frozen")

@@ -34,15 +34,7 @@ func itemKey(bidID int64, criterion string) string { return fmt.Sprintf("%d/%s",
 // not_a_member); apperr.Invalid naming the entries (out_of_range,
 // incomplete).
 func (s *Service) SaveScores(ctx context.Context, actor accounts.Principal, sessionID int64, entries []ScoreEntry, submit bool, ip string) (ScoreSheet, error) {
-	_, m, err := s.enter(ctx, actor, sessionID, ip)
-	if err != nil {
-		return ScoreSheet{}, err
-	}
-	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		sess, m, err := s.inSession(ctx, sessionID, m)
-		if err != nil {
-			return err
-		}
+	m, err := s.memberTx(ctx, actor, sessionID, ip, func(ctx context.Context, sess *Session, m member) error {
 		if sess.Phase != PhaseScoring {
 			return wrongPhase(sess.Phase)
 		}
@@ -57,7 +49,7 @@ func (s *Service) SaveScores(ctx context.Context, actor accounts.Principal, sess
 		if err != nil {
 			return err
 		}
-		if err := checkScores(sess, valid, entries, returned); err != nil {
+		if err := checkScores(*sess, valid, entries, returned); err != nil {
 			return err
 		}
 		now := s.now()
@@ -69,7 +61,7 @@ func (s *Service) SaveScores(ctx context.Context, actor accounts.Principal, sess
 		if !submit {
 			return nil
 		}
-		if err := s.scoresComplete(ctx, sess, valid, m.Seat); err != nil {
+		if err := s.scoresComplete(ctx, *sess, valid, m.Seat); err != nil {
 			return err
 		}
 		if _, err := s.st.update(ctx, &member{}, map[string]any{"scores_submitted_at": now, "returned": nil}, "id = ?", m.ID); err != nil {
@@ -79,7 +71,7 @@ func (s *Service) SaveScores(ctx context.Context, actor accounts.Principal, sess
 			map[string]any{"seat": m.Seat, "reconciled": len(returned) > 0}); err != nil {
 			return err
 		}
-		return s.afterSubmit(ctx, &sess)
+		return s.afterSubmit(ctx, sess)
 	})
 	if err != nil {
 		return ScoreSheet{}, err
@@ -204,20 +196,9 @@ func (s *Service) scoreSheet(ctx context.Context, sessionID int64, seat int) (Sc
 // once all members have submitted for good; supervisors see all. Errors:
 // apperr.NotFound; apperr.Forbidden.
 func (s *Service) Scores(ctx context.Context, actor accounts.Principal, sessionID int64, ip string) ([]ScoreSheet, error) {
-	sess, err := s.st.session(ctx, sessionID, false)
+	_, ms, rd, err := s.committeeRead(ctx, actor, sessionID, ip, "评分明细", "the scores")
 	if err != nil {
 		return nil, err
-	}
-	ms, err := s.st.members(ctx, sessionID)
-	if err != nil {
-		return nil, err
-	}
-	rd, err := s.access(ctx, actor, sess, ms, ip)
-	if err != nil {
-		return nil, err
-	}
-	if rd.member == nil && !isSupervisor(actor) {
-		return nil, apperr.New(apperr.Forbidden, "评分明细仅评标委员会和监督人员可见", "the scores are for the committee and supervisors").WithCode("not_on_committee")
 	}
 	all := isSupervisor(actor) || allSubmitted(ms, func(m member) bool { return m.ScoresSubmittedAt != nil && m.Returned == nil })
 	out := []ScoreSheet{}

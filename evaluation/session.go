@@ -33,17 +33,7 @@ const EarlyStart = time.Hour
 // apperr.Conflict (too_early) before EarlyStart.
 func (s *Service) Start(ctx context.Context, actor accounts.Principal, sectionID int64, req StartRequest) (SessionView, error) {
 	var id int64
-	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		if err := s.bidding.LockSection(ctx, sectionID); err != nil {
-			return err
-		}
-		f, err := s.facts(ctx, actor, sectionID)
-		if err != nil {
-			return err
-		}
-		if !f.RunsProject {
-			return notAgent()
-		}
+	err := s.agentTx(ctx, actor, sectionID, func(ctx context.Context, f bidding.EvaluationFacts) error {
 		if _, err := s.st.sessionOfSection(ctx, sectionID, false); err == nil {
 			return apperr.New(apperr.Conflict, "该标段已开始评标", "the section's evaluation has started already").WithCode("evaluation_exists")
 		}

@@ -48,15 +48,7 @@ func wrongPhase(p Phase) error {
 // apperr.Forbidden (not_on_committee, outside_room, bad_code);
 // apperr.Conflict (already_signed_in, wrong_phase).
 func (s *Service) SignIn(ctx context.Context, actor accounts.Principal, sessionID int64, code, ip string) (SessionView, error) {
-	_, m, err := s.enter(ctx, actor, sessionID, ip)
-	if err != nil {
-		return SessionView{}, err
-	}
-	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		sess, m, err := s.inSession(ctx, sessionID, m)
-		if err != nil {
-			return err
-		}
+	_, err := s.memberTx(ctx, actor, sessionID, ip, func(ctx context.Context, sess *Session, m member) error {
 		if sess.Phase == PhaseSigned || sess.Phase == PhaseFailed {
 			return wrongPhase(sess.Phase)
 		}
@@ -66,8 +58,7 @@ func (s *Service) SignIn(ctx context.Context, actor accounts.Principal, sessionI
 		if !s.experts.CheckRoomCode(m.DrawID, m.ExpertID, code) {
 			return apperr.New(apperr.Forbidden, "验证码不正确", "the one-time code is wrong").WithCode("bad_code").WithField("code", "wrong")
 		}
-		now := s.now()
-		if _, err := s.st.update(ctx, &member{}, map[string]any{"signed_in_at": now, "signin_ip": ip}, "id = ?", m.ID); err != nil {
+		if _, err := s.st.update(ctx, &member{}, map[string]any{"signed_in_at": s.now(), "signin_ip": ip}, "id = ?", m.ID); err != nil {
 			return err
 		}
 		return s.log(ctx, "evaluation.signed_in", sessionRef(sessionID), actor.Actor(), map[string]any{"seat": m.Seat, "ip": ip, "role": m.Role})
@@ -96,11 +87,7 @@ func (s *Service) Declare(ctx context.Context, actor accounts.Principal, session
 		return SessionView{}, err
 	}
 	var after func(context.Context)
-	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		sess, m, err := s.inSession(ctx, sessionID, m)
-		if err != nil {
-			return err
-		}
+	_, err = s.memberTx(ctx, actor, sessionID, ip, func(ctx context.Context, sess *Session, m member) error {
 		switch {
 		case m.SignedInAt == nil:
 			return apperr.New(apperr.Conflict, "请先签到", "sign in first").WithCode("not_signed_in")
@@ -109,25 +96,15 @@ func (s *Service) Declare(ctx context.Context, actor accounts.Principal, session
 		case sess.Phase != PhaseSignIn:
 			return wrongPhase(sess.Phase)
 		}
-		fields := map[string]any{"declared_at": s.now(), "declaration": statement + "\n" + signature}
 		withdraw := len(st.Relationships) > 0
-		if withdraw {
-			fields["role"] = RoleWithdrawn
-		}
-		if _, err := s.st.update(ctx, &member{}, fields, "id = ?", m.ID); err != nil {
+		if err := s.recordDeclaration(ctx, sessionID, actor, m, statement+"\n"+signature, len(st.Relationships)); err != nil || !withdraw {
 			return err
 		}
-		if err := s.log(ctx, "evaluation.declared", sessionRef(sessionID), actor.Actor(),
-			map[string]any{"seat": m.Seat, "relationships": len(st.Relationships), "withdrawn": withdraw}); err != nil {
-			return err
-		}
-		if !withdraw {
-			return nil
-		}
+		var err error
 		if after, err = s.experts.WithdrawAttendance(ctx, m.DrawID, m.ExpertID, "评标室回避声明 / declared a relationship in the evaluation room"); err != nil {
 			return err
 		}
-		return s.seat(ctx, &sess)
+		return s.seat(ctx, sess)
 	})
 	if err != nil {
 		return SessionView{}, err
@@ -136,6 +113,20 @@ func (s *Service) Declare(ctx context.Context, actor accounts.Principal, session
 		after(ctx)
 	}
 	return s.View(ctx, actor, sessionID, ip)
+}
+
+// recordDeclaration stores a declaration; any relationship withdraws the
+// member.
+func (s *Service) recordDeclaration(ctx context.Context, sessionID int64, actor accounts.Principal, m member, text string, relationships int) error {
+	fields := map[string]any{"declared_at": s.now(), "declaration": text}
+	if relationships > 0 {
+		fields["role"] = RoleWithdrawn
+	}
+	if _, err := s.st.update(ctx, &member{}, fields, "id = ?", m.ID); err != nil {
+		return err
+	}
+	return s.log(ctx, "evaluation.declared", sessionRef(sessionID), actor.Actor(),
+		map[string]any{"seat": m.Seat, "relationships": relationships, "withdrawn": relationships > 0})
 }
 
 // verifyStatement parses and checks a declaration against the expert's key.
