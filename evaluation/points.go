@@ -65,7 +65,10 @@ func (p Points) MarshalJSON() ([]byte, error) { return []byte(p.String()), nil }
 // UnmarshalJSON reads a JSON number (or a string holding one) with at most
 // two decimals.
 func (p *Points) UnmarshalJSON(b []byte) error {
-	s := strings.Trim(string(b), `"`)
+	s := string(b)
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+		s = s[1 : len(s)-1]
+	}
 	v, err := ParsePoints(s)
 	if err != nil {
 		return err

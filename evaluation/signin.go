@@ -2,6 +2,7 @@ package evaluation
 
 import (
 	"context"
+	"errors"
 	"encoding/base64"
 	"encoding/json"
 	"strings"
@@ -131,18 +132,36 @@ func (s *Service) recordDeclaration(ctx context.Context, sessionID int64, actor 
 
 // verifyStatement parses and checks a declaration against the expert's key.
 func (s *Service) verifyStatement(ctx context.Context, actor accounts.Principal, sessionID int64, seat int, statement, signature string) (Statement, error) {
+	st, err := parseStatement(statement, sessionID, seat)
+	if err != nil {
+		return st, err
+	}
+	return st, s.verifySigned(ctx, actor, []byte(DeclarationLabel+statement), signature)
+}
+
+// parseStatement reads a declaration a member sent: exactly one JSON
+// object naming this session and seat, with at most 20 relationships of at
+// most 500 characters. Errors: apperr.Invalid (bad_statement).
+func parseStatement(statement string, sessionID int64, seat int) (Statement, error) {
 	var st Statement
 	dec := json.NewDecoder(strings.NewReader(statement))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&st); err != nil || st.SessionID != sessionID || st.Seat != seat || st.Relationships == nil || len(st.Relationships) > 20 {
+	err := dec.Decode(&st)
+	if err == nil && dec.More() {
+		err = errTrailing
+	}
+	ok := err == nil && st.SessionID == sessionID && st.Seat == seat && st.Relationships != nil && len(st.Relationships) <= 20
+	for _, r := range st.Relationships {
+		ok = ok && strings.TrimSpace(r) != "" && len([]rune(r)) <= 500
+	}
+	if !ok {
 		return st, apperr.New(apperr.Invalid, "回避声明内容无效：应为本会话、本席位的声明", "the declaration must name this session and your seat, and list relationships (none: [])").
 			WithCode("bad_statement").WithField("statement", "sessionId, seat and relationships")
 	}
-	if err := s.verifySigned(ctx, actor, []byte(DeclarationLabel+statement), signature); err != nil {
-		return st, err
-	}
 	return st, nil
 }
+
+var errTrailing = errors.New("trailing data after the statement")
 
 // verifySigned checks an SM2 signature by the actor's registered key.
 func (s *Service) verifySigned(ctx context.Context, actor accounts.Principal, msg []byte, signature string) error {
