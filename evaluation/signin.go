@@ -2,9 +2,9 @@ package evaluation
 
 import (
 	"context"
-	"errors"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"strings"
 
 	"github.com/tenderhall/tenderhall/accounts"
