@@ -155,6 +155,22 @@ func (p *player) raw(ctx context.Context, c *bidClient, path string) ([]byte, er
 	return b, err
 }
 
+// rawAny fetches path with c's token whatever the status, for checks of
+// what an answer contains.
+func (p *player) rawAny(ctx context.Context, c *bidClient, path string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.base+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	resp, err := p.http.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	return io.ReadAll(resp.Body)
+}
+
 // callFrom is c.call with the request forwarded for addr (a reverse proxy
 // in front of the server would set it).
 func (p *player) callFrom(ctx context.Context, c *bidClient, addr, method, path string, in, out any) error {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/tenderhall/tenderhall/api"
@@ -65,7 +66,7 @@ func (p *player) enterRoom(ctx context.Context) error {
 	}
 	p.members = members
 	p.note("5 名成员签到并签署回避声明；评委%d 当选组长", members[0].seat)
-	return nil
+	return p.namesSealed(ctx)
 }
 
 // committee returns the play's experts seated as members, in seat order:
@@ -166,4 +167,25 @@ func highest(v evaluation.SessionView) int64 {
 		}
 	}
 	return id
+}
+
+// namesSealed checks that the agent and a bidder read no committee
+// member's name through any route of the section, the draw or the
+// evaluation before the award.
+func (p *player) namesSealed(ctx context.Context) error {
+	paths := []string{p.sectionPath("/evaluation"), p.evalPath(""), p.evalPath("/report"), p.evalPath("/scores"), p.evalPath("/review"),
+		p.evalPath("/flags"), p.evalPath("/clarifications"), p.drawPath(""), p.drawPath("/campaign"), p.drawPath("/result"),
+		fmt.Sprintf("/api/v1/public/draws/%d/proof", p.draw), p.sectionPath("/room"), p.sectionPath("/notices"), p.sectionPath("/evaluation-clarifications")}
+	for _, c := range []*bidClient{p.agent, p.bidders[0].c} {
+		for _, path := range paths {
+			body, _ := p.rawAny(ctx, c, path)
+			for _, x := range p.members {
+				if strings.Contains(string(body), x.name) {
+					return fmt.Errorf("GET %s names committee member %s before the award", path, x.name)
+				}
+			}
+		}
+	}
+	p.note("代理机构和投标人通过 %d 个接口均看不到评标委员会成员姓名", len(paths))
+	return nil
 }

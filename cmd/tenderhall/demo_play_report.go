@@ -107,5 +107,5 @@ func (p *player) signReport(ctx context.Context) error {
 		p.note("第%d中标候选人 %s：报价 %s 元，总分 %s", c.Rank, c.BidderName, yuanOf(c.PriceFen), c.Total)
 	}
 	p.note("评标报告摘要 %s…；PDF %d 字节", doc.State.Digest[:16], len(pdf))
-	return nil
+	return p.namesSealed(ctx)
 }
