@@ -35,6 +35,7 @@ var demoOrgs = []NewOrg{
 var demoUsers = []demoUser{
 	{"demo-admin", "平台管理员", "省公共资源交易中心（演示）", RoleAdmin},
 	{"demo-agent", "张伟（代理）", "福建闽招工程咨询有限公司（演示）", RoleAgent},
+	{"demo-tenderer", "赵敏（招标人）", "福州市城市建设投资集团有限公司（演示）", RoleAgent},
 	{"demo-supervisor", "李娜（监督）", "福州市住房和城乡建设局（演示）", RoleSupervisor},
 	{"demo-officer", "王芳（审批窗口）", "福州市住房和城乡建设局（演示）", RoleOfficer},
 	{"demo-bidder1", "陈强（榕城建设）", "福建榕城建设工程有限公司（演示）", RoleBidder},
@@ -42,13 +43,19 @@ var demoUsers = []demoUser{
 	{"demo-bidder3", "黄磊（闽江建安）", "福州闽江建筑安装有限公司（演示）", RoleBidder},
 	{"demo-expert1", "刘洋（专家）", "", RoleExpert},
 	{"demo-expert2", "周敏（专家）", "", RoleExpert},
+	{"demo-expert3", "吴军（专家）", "", RoleExpert},
+	{"demo-expert4", "郑华（专家）", "", RoleExpert},
+	{"demo-expert5", "孙丽（专家）", "", RoleExpert},
+	{"demo-expert6", "钱进（专家）", "", RoleExpert},
+	{"demo-expert7", "何平（专家）", "", RoleExpert},
 	{"demo-applicant", "吴刚（申请人）", "", RoleApplicant},
 }
 
 // SeedDemo creates a coherent demo data set in one transaction: the
-// platform with an admin, an agency with an agent, a tenderer, a department
+// platform with an admin, an agency with an agent, a tenderer with its own
+// agent who approves announcements, a department
 // with a supervisor and an officer, three bidder companies each with a
-// bidder user, two experts and an applicant. Every user gets a fresh random
+// bidder user, seven experts and an applicant. Every user gets a fresh random
 // password, returned here and nowhere else. It runs once: when the demo
 // users exist already it changes nothing and returns apperr.Conflict with
 // code "demo_seeded".

@@ -29,7 +29,7 @@ func TestSeedDemo(t *testing.T) {
 			}
 			roles[p.Roles[0]]++
 		}
-		want := map[Role]int{RoleAdmin: 1, RoleAgent: 1, RoleSupervisor: 1, RoleOfficer: 1, RoleBidder: 3, RoleExpert: 2, RoleApplicant: 1}
+		want := map[Role]int{RoleAdmin: 1, RoleAgent: 2, RoleSupervisor: 1, RoleOfficer: 1, RoleBidder: 3, RoleExpert: 7, RoleApplicant: 1}
 		for r, n := range want {
 			if roles[r] != n {
 				t.Errorf("%d users with role %s, want %d", roles[r], r, n)

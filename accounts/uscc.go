@@ -66,6 +66,17 @@ func usccWithCheck(body string) string {
 	return body + string(usccCheck(sum))
 }
 
+// CompleteUSCC appends the GB 32100 check character to a 17-character
+// code body (demonstration data and tests make codes with it). A body of
+// another length or outside the code set gets "0", which ValidUSCC refuses.
+func CompleteUSCC(body string) string {
+	body = NormalizeUSCC(body)
+	if len(body) != 17 || strings.Trim(body, usccCharset) != "" {
+		return body + "0"
+	}
+	return usccWithCheck(body)
+}
+
 func usccError(zh, en, problem string) error {
 	return apperr.New(apperr.Invalid, "统一社会信用代码"+zh, "unified social credit code "+en).
 		WithField("uscc", problem).WithCode("invalid_uscc")

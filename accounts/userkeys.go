@@ -19,13 +19,14 @@ type UserKey struct {
 
 // SetUserPublicKey registers or replaces the caller's own SM2 public key
 // (a PUBLIC KEY or CERTIFICATE PEM, stored normalised) and audits the old
-// and new key ids. Only supervisors register one: escrow shares are
-// wrapped to it. Errors: apperr.Forbidden (not a supervisor), apperr.Invalid
+// and new key ids. Supervisors register one (escrow shares are wrapped to
+// it) and experts (they sign avoidance declarations and the evaluation
+// report with it). Errors: apperr.Forbidden (neither), apperr.Invalid
 // for a key notary.ParsePublicKeyPEM rejects, apperr.NotFound.
 func (s *Service) SetUserPublicKey(ctx context.Context, actor Principal, pemText string) (UserKey, error) {
-	if !actor.Has(RoleSupervisor) || actor.UserID == 0 {
-		return UserKey{}, apperr.New(apperr.Forbidden, "只有监督人员登记个人 SM2 公钥（用于托管密钥份额）",
-			"only supervisors register a personal SM2 key (it receives escrow key shares)")
+	if !(actor.Has(RoleSupervisor) || actor.Has(RoleExpert)) || actor.UserID == 0 {
+		return UserKey{}, apperr.New(apperr.Forbidden, "只有监督人员（托管密钥份额）和评标专家（签署评标报告）登记个人 SM2 公钥",
+			"only supervisors (escrow key shares) and experts (signing the evaluation report) register a personal SM2 key")
 	}
 	key, err := notary.ParsePublicKeyPEM(strings.TrimSpace(pemText))
 	if err != nil {

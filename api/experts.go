@@ -45,7 +45,13 @@ func (s *Server) expertsService() (*experts.Service, error) {
 // withExperts runs fn with the expert service and the :id path parameter
 // (0 on routes without one).
 func (s *Server) withExperts(c *gin.Context, fn func(svc *experts.Service, id int64) error) error {
-	svc, err := s.expertsService()
+	return withService(c, s.expertsService, fn)
+}
+
+// withService runs fn with the service get returns and the :id path
+// parameter (0 on routes without one).
+func withService[T any](c *gin.Context, get func() (T, error), fn func(svc T, id int64) error) error {
+	svc, err := get()
 	if err != nil {
 		return err
 	}
@@ -202,5 +208,21 @@ func (s *Server) drawProof(c *gin.Context) error {
 			c.Header("Content-Disposition", `attachment; filename="draw-proof.json"`)
 		}
 		return reply(c, p, err, false)
+	})
+}
+
+// AccountLinkRequest links a pool expert to a platform account (0 unlinks).
+type AccountLinkRequest struct {
+	UserID int64 `json:"userId"`
+}
+
+func (s *Server) linkExpertAccount(c *gin.Context) error {
+	return s.withExperts(c, func(svc *experts.Service, id int64) error {
+		var req AccountLinkRequest
+		if err := decodeJSON(c, &req); err != nil {
+			return err
+		}
+		e, err := svc.LinkAccount(c.Request.Context(), caller(c), id, req.UserID)
+		return reply(c, e, err, false)
 	})
 }

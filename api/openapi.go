@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"github.com/tenderhall/tenderhall/evaluation"
 	"reflect"
 	"regexp"
 	"strings"
@@ -121,6 +122,10 @@ func schemaOf(t reflect.Type, schemas map[string]any) map[string]any {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
+	if t == pointsType {
+		// Exact scores travel as JSON numbers with two decimals.
+		return map[string]any{"type": "number", "multipleOf": 0.01}
+	}
 	switch t.Kind() {
 	case reflect.String:
 		return map[string]any{"type": "string"}
@@ -190,3 +195,5 @@ func fieldSchema(t reflect.Type, schemas map[string]any) map[string]any {
 	}
 	return schemaRef(t, schemas)
 }
+
+var pointsType = reflect.TypeOf(evaluation.Points(0))

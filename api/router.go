@@ -7,6 +7,7 @@ import (
 
 	"github.com/tenderhall/tenderhall/accounts"
 	"github.com/tenderhall/tenderhall/bidding"
+	"github.com/tenderhall/tenderhall/evaluation"
 	"github.com/tenderhall/tenderhall/experts"
 	"github.com/tenderhall/tenderhall/sandbox"
 )
@@ -37,6 +38,8 @@ func (s *Server) routeTable() []route {
 		{http.MethodGet, "/api/v1/time", public, "Server time in milliseconds", "ops", nil, TimeResponse{}, s.serverTime},
 		{http.MethodGet, "/api/v1/sandbox", public, "Whether this server is a sandbox (测试环境) and its clock", "ops", nil, sandbox.State{}, s.sandboxState},
 		{http.MethodPost, "/api/v1/sandbox/clock", roles(accounts.RoleAdmin), "Move a sandbox's clock forward and run every sweep (404 sandbox_off elsewhere)", "ops", SandboxClockRequest{}, sandbox.State{}, s.advanceSandbox},
+		{http.MethodPut, "/api/v1/sandbox/carrier", roles(accounts.RoleAdmin), "Script a sandbox's simulated phones for later calls (notify profile syntax); 404 sandbox_off elsewhere", "ops", CarrierRequest{}, CarrierRequest{}, s.setCarrierProfile},
+		{http.MethodGet, "/api/v1/sandbox/inbox", roles(accounts.RoleExpert), "A sandbox expert's simulated SMS (the room code among them); 404 sandbox_off elsewhere", "ops", nil, []experts.InboxMessage{}, s.sandboxInbox},
 		{http.MethodGet, "/api/v1/blobs/*key", public, "Download through a presigned link", "ops", nil, nil, s.presignedBlob},
 
 		// Setup and sessions.
@@ -130,7 +133,7 @@ func (s *Server) routeTable() []route {
 		{http.MethodPost, "/api/v1/sections/:id/room/close", roles(accounts.RoleAgent, accounts.RoleAdmin), "Close the room once every objection is answered; publishes the signed record", "opening", nil, bidding.Room{}, s.roomClose},
 		{http.MethodPost, "/api/v1/sections/:id/retender", roles(accounts.RoleAgent, accounts.RoleAdmin), "Start a new round (draft) of a failed section, keeping its history", "opening", nil, bidding.Section{}, s.retender},
 		// The escrow remedy (api/escrow.go): off unless the section enables it.
-		{http.MethodPut, "/api/v1/auth/me/public-key", roles(accounts.RoleSupervisor), "A supervisor registers a personal SM2 public key (escrow shares are wrapped to it)", "escrow", PublicKeyRequest{}, accounts.UserKey{}, s.setMyKey},
+		{http.MethodPut, "/api/v1/auth/me/public-key", roles(accounts.RoleSupervisor, accounts.RoleExpert), "A supervisor or expert registers a personal SM2 public key (escrow shares are wrapped to it; experts sign declarations and reports with it)", "escrow", PublicKeyRequest{}, accounts.UserKey{}, s.setMyKey},
 		{http.MethodGet, "/api/v1/public/sections/:id/escrow", public, "A section's escrow public key and share commitments, for sealing bids to it", "escrow", nil, bidding.EscrowKey{}, s.sectionEscrow},
 		{http.MethodGet, "/api/v1/sections/:id/escrow/share", roles(accounts.RoleSupervisor), "The caller's escrow share, wrapped to its own SM2 key", "escrow", nil, bidding.WrappedShare{}, s.myEscrowShare},
 		{http.MethodPost, "/api/v1/sections/:id/bids/:bid/remedy", roles(accounts.RoleAgent, accounts.RoleAdmin, accounts.RoleSupervisor), "Ask for an escrow remedy of a bid not decrypted in the window (after the window only)", "escrow", RemedyRequest{}, bidding.Remedy{}, s.requestRemedy},
@@ -147,6 +150,7 @@ func (s *Server) routeTable() []route {
 		{http.MethodPut, "/api/v1/experts/:id", roles(accounts.RoleAdmin), "Replace an expert's details", "experts", experts.NewExpert{}, experts.Expert{}, s.updateExpert},
 		{http.MethodPost, "/api/v1/experts/:id/status", roles(accounts.RoleAdmin), "Suspend, blacklist or reinstate an expert", "experts", experts.StatusChange{}, experts.Expert{}, s.setExpertStatus},
 		{http.MethodPost, "/api/v1/experts/:id/leaves", roles(accounts.RoleAdmin), "Record an expert's leave", "experts", LeaveRequest{}, experts.Leave{}, s.addExpertLeave},
+		{http.MethodPut, "/api/v1/experts/:id/account", roles(accounts.RoleAdmin), "Link an expert to the platform account (role expert) used in the evaluation room", "experts", AccountLinkRequest{}, experts.Expert{}, s.linkExpertAccount},
 		{http.MethodPost, "/api/v1/expert-imports", roles(accounts.RoleAdmin), "Import experts from a CSV or XLSX body (?format=csv|xlsx); per-row report, re-imports add nobody", "experts", nil, experts.ImportReport{}, s.importExperts},
 		{http.MethodPost, "/api/v1/sections/:id/draws", roles(accounts.RoleAgent, accounts.RoleAdmin), "Request an expert draw for an opened section (commits the candidate hash and a secret)", "experts", experts.Request{}, experts.Draw{}, s.requestDraw},
 		{http.MethodGet, "/api/v1/sections/:id/draws", roles(accounts.RoleAgent, accounts.RoleAdmin, accounts.RoleSupervisor), "A section's draws: requests and commitments, never names", "experts", nil, []experts.Draw{}, s.sectionDraws},
@@ -161,6 +165,54 @@ func (s *Server) routeTable() []route {
 		{http.MethodGet, "/api/v1/draws/:id/campaign", roles(accounts.RoleAgent, accounts.RoleAdmin, accounts.RoleSupervisor), "The campaign's progress: counts and outcomes per group, never names", "experts", nil, experts.Progress{}, s.campaignProgress},
 		{http.MethodPost, "/api/v1/draws/:id/campaign/cancellations", roles(accounts.RoleSupervisor), "The supervisor of record enters an accepted expert's cancellation; the next candidate is called", "experts", CancellationRequest{}, experts.Progress{}, s.cancelAttendance},
 		{http.MethodPost, "/api/v1/notify/callback", public, "A carrier's signed call or SMS report (HMAC-SHA256 over timestamp, event id and body; 5-minute window)", "experts", nil, gin.H{}, s.carrierCallback},
+
+		// Evaluation (api/evaluation.go, api/evaluation_work.go): the scheme is the agent's while
+		// a draft; the committee works only from its room's network; supervisors watch.
+		{http.MethodGet, "/api/v1/sections/:id/scheme", anyone, "The section's evaluation scheme (评标办法)", "evaluation", nil, evaluation.Scheme{}, s.getScheme},
+		{http.MethodPut, "/api/v1/sections/:id/scheme", roles(accounts.RoleAgent, accounts.RoleAdmin), "Keep a draft section's evaluation scheme (frozen at announcement)", "evaluation", SchemeRequest{}, evaluation.Scheme{}, s.putScheme},
+		{http.MethodGet, "/api/v1/evaluation-rooms", roles(accounts.RoleAgent, accounts.RoleAdmin, accounts.RoleSupervisor), "Evaluation rooms and their networks", "evaluation", nil, []evaluation.Room{}, s.listEvalRooms},
+		{http.MethodPost, "/api/v1/evaluation-rooms", roles(accounts.RoleAdmin), "Add an evaluation room", "evaluation", evaluation.NewRoom{}, evaluation.Room{}, s.createEvalRoom},
+		{http.MethodPut, "/api/v1/evaluation-rooms/:id", roles(accounts.RoleAdmin), "Replace an evaluation room", "evaluation", evaluation.NewRoom{}, evaluation.Room{}, s.updateEvalRoom},
+		{http.MethodPost, "/api/v1/sections/:id/evaluation", roles(accounts.RoleAgent, accounts.RoleAdmin), "Start the evaluation with a draw's committee in a room", "evaluation", evaluation.StartRequest{}, evaluation.SessionView{}, s.startEvaluation},
+		{http.MethodGet, "/api/v1/sections/:id/evaluation", roles(accounts.RoleAgent, accounts.RoleAdmin, accounts.RoleSupervisor, accounts.RoleExpert), "A section's evaluation: phase, seats (names for the committee and supervisors)", "evaluation", nil, evaluation.SessionView{}, s.sectionEvaluation},
+		{http.MethodGet, "/api/v1/evaluations/mine", roles(accounts.RoleExpert), "The evaluations the calling expert sits on", "evaluation", nil, []evaluation.Session{}, s.myEvaluations},
+		{http.MethodGet, "/api/v1/evaluations/:id", roles(accounts.RoleAgent, accounts.RoleAdmin, accounts.RoleSupervisor, accounts.RoleExpert), "An evaluation by id", "evaluation", nil, evaluation.SessionView{}, s.getEvaluation},
+		{http.MethodPost, "/api/v1/evaluations/:id/signin", roles(accounts.RoleExpert), "Sign in to the room with the SMS one-time code (room network only)", "evaluation", SignInCodeRequest{}, evaluation.SessionView{}, s.evalSignIn},
+		{http.MethodPost, "/api/v1/evaluations/:id/declaration", roles(accounts.RoleExpert), "Sign the avoidance declaration (SM2); a relationship withdraws the expert", "evaluation", DeclarationRequest{}, evaluation.SessionView{}, s.evalDeclare},
+		{http.MethodPost, "/api/v1/evaluations/:id/votes", roles(accounts.RoleExpert), "Vote for the chair", "evaluation", VoteRequest{}, evaluation.SessionView{}, s.evalVote},
+		{http.MethodGet, "/api/v1/evaluations/:id/bids/:bid/files", roles(accounts.RoleExpert), "A decrypted bid's documents (committee, room network)", "evaluation", nil, []evaluation.BidFile{}, s.evalBidFiles},
+		{http.MethodGet, "/api/v1/evaluations/:id/bids/:bid/file", roles(accounts.RoleExpert), "One document of a decrypted bid (?name=)", "evaluation", nil, nil, s.evalBidFile},
+		{http.MethodGet, "/api/v1/evaluations/:id/review", roles(accounts.RoleExpert, accounts.RoleSupervisor), "Review sheets: a member's own until all submitted", "evaluation", nil, []evaluation.ReviewSheet{}, s.getReviews},
+		{http.MethodPut, "/api/v1/evaluations/:id/review", roles(accounts.RoleExpert), "Save (submit: true, finalise) the qualification review", "evaluation", ReviewRequest{}, evaluation.ReviewSheet{}, s.putReview},
+		{http.MethodPost, "/api/v1/evaluations/:id/conclusions", roles(accounts.RoleExpert), "The chair records the conclusion on every bid", "evaluation", ConclusionsRequest{}, evaluation.SessionView{}, s.postConclusions},
+		{http.MethodPost, "/api/v1/evaluations/:id/competition", roles(accounts.RoleExpert), "The chair records whether competition is effective with fewer than 3 valid bids", "evaluation", CompetitionRequest{}, evaluation.SessionView{}, s.postCompetition},
+		{http.MethodGet, "/api/v1/evaluations/:id/scores", roles(accounts.RoleExpert, accounts.RoleSupervisor), "Score sheets: a member's own until all submitted", "evaluation", nil, []evaluation.ScoreSheet{}, s.getScores},
+		{http.MethodPut, "/api/v1/evaluations/:id/scores", roles(accounts.RoleExpert), "Save (submit: true, finalise) the member's scores", "evaluation", ScoresRequest{}, evaluation.ScoreSheet{}, s.putScores},
+		{http.MethodGet, "/api/v1/evaluations/:id/flags", roles(accounts.RoleExpert, accounts.RoleSupervisor), "Deviation flags (畸高畸低)", "evaluation", nil, []evaluation.Flag{}, s.getFlags},
+		{http.MethodPost, "/api/v1/evaluations/:id/flags/:flag", roles(accounts.RoleExpert), "Keep or change a flagged score with a reason", "evaluation", evaluation.ResolveRequest{}, evaluation.Flag{}, s.resolveFlag},
+		{http.MethodPost, "/api/v1/evaluations/:id/clarifications", roles(accounts.RoleExpert), "Ask a bidder a question through the platform (澄清)", "evaluation", evaluation.AskRequest{}, evaluation.Clarification{}, s.askBidder},
+		{http.MethodGet, "/api/v1/evaluations/:id/clarifications", roles(accounts.RoleExpert, accounts.RoleSupervisor), "The committee's questions and the answers", "evaluation", nil, []evaluation.Clarification{}, s.getClarifications},
+		{http.MethodGet, "/api/v1/sections/:id/evaluation-clarifications", roles(accounts.RoleBidder), "The committee's questions to the caller's organisation", "evaluation", nil, []evaluation.Clarification{}, s.myEvalClarifications},
+		{http.MethodPost, "/api/v1/evaluation-clarifications/:id/answer", roles(accounts.RoleBidder), "Answer the committee's question before its deadline", "evaluation", AnswerRequest{}, evaluation.Clarification{}, s.answerEvalClarification},
+		{http.MethodPost, "/api/v1/evaluations/:id/report", roles(accounts.RoleExpert), "The chair drafts the report from the data", "evaluation", nil, evaluation.SessionView{}, s.draftReport},
+		{http.MethodGet, "/api/v1/evaluations/:id/report", roles(accounts.RoleAgent, accounts.RoleAdmin, accounts.RoleSupervisor, accounts.RoleExpert), "The report (?format=json|signed|pdf; the last two once final)", "evaluation", nil, evaluation.ReportDocument{}, s.getReport},
+		{http.MethodPost, "/api/v1/evaluations/:id/report/signatures", roles(accounts.RoleExpert), "Sign the report (SM2 over the label and digest), or refuse with or without a reason", "evaluation", evaluation.SignRequest{}, evaluation.SessionView{}, s.signReport},
+
+		// Award (api/award.go): publicity, objections, the award, notices, contract, complaints.
+		{http.MethodPost, "/api/v1/sections/:id/candidates", roles(accounts.RoleAgent, accounts.RoleAdmin), "Publish the report's candidates for at least 3 days", "award", PublicityRequest{}, evaluation.Publicity{}, s.publishCandidates},
+		{http.MethodGet, "/api/v1/public/sections/:id/candidates", public, "The published candidates (中标候选人公示)", "award", nil, evaluation.Publicity{}, s.publicCandidates},
+		{http.MethodPost, "/api/v1/sections/:id/award-objections", roles(accounts.RoleBidder), "Object during the publicity (the award waits for the answer)", "award", ObjectionRequest{}, evaluation.AwardObjection{}, s.raiseAwardObjection},
+		{http.MethodGet, "/api/v1/sections/:id/award-objections", roles(accounts.RoleAgent, accounts.RoleAdmin, accounts.RoleSupervisor, accounts.RoleBidder), "Publicity objections (a bidder sees its own)", "award", nil, []evaluation.AwardObjection{}, s.listAwardObjections},
+		{http.MethodPost, "/api/v1/award-objections/:id/answer", roles(accounts.RoleAgent, accounts.RoleAdmin), "Answer a publicity objection", "award", AnswerRequest{}, evaluation.AwardObjection{}, s.answerAwardObjection},
+		{http.MethodPost, "/api/v1/sections/:id/award", roles(accounts.RoleAgent, accounts.RoleAdmin), "Issue the award after the publicity: notices to every bidder", "award", evaluation.AwardRequest{}, evaluation.Award{}, s.issueAward},
+		{http.MethodGet, "/api/v1/public/sections/:id/result", public, "The award and its result announcement (中标结果公告)", "award", nil, evaluation.Award{}, s.publicResult},
+		{http.MethodGet, "/api/v1/sections/:id/notices", roles(accounts.RoleAgent, accounts.RoleAdmin, accounts.RoleSupervisor, accounts.RoleBidder), "Signed award and result notices (a bidder sees its own)", "award", nil, []evaluation.SignedNotice{}, s.listNotices},
+		{http.MethodGet, "/api/v1/notices/:id/pdf", roles(accounts.RoleAgent, accounts.RoleAdmin, accounts.RoleSupervisor, accounts.RoleBidder), "A notice as PDF", "award", nil, nil, s.noticePDF},
+		{http.MethodPost, "/api/v1/sections/:id/contract", roles(accounts.RoleAgent, accounts.RoleAdmin), "Record the signed contract", "award", evaluation.ContractRequest{}, evaluation.Award{}, s.recordContract},
+		{http.MethodPost, "/api/v1/sections/:id/complaints", roles(accounts.RoleBidder), "Complain to the supervising department (投诉)", "award", evaluation.FileRequest{}, evaluation.Complaint{}, s.fileComplaint},
+		{http.MethodGet, "/api/v1/sections/:id/complaints", roles(accounts.RoleAgent, accounts.RoleAdmin, accounts.RoleSupervisor, accounts.RoleBidder), "Complaints (a bidder sees its own)", "award", nil, []evaluation.Complaint{}, s.listComplaints},
+		{http.MethodPost, "/api/v1/complaints/:id/handle", roles(accounts.RoleSupervisor), "Accept or refuse a complaint, optionally pausing the award", "award", evaluation.HandleRequest{}, evaluation.Complaint{}, s.handleComplaint},
+		{http.MethodPost, "/api/v1/complaints/:id/decide", roles(accounts.RoleSupervisor), "Decide an accepted complaint", "award", DecisionRequest{}, evaluation.Complaint{}, s.decideComplaint},
 
 		// Audit trail.
 		{http.MethodGet, "/api/v1/audit/events", roles(accounts.RoleAdmin, accounts.RoleSupervisor), "Read the event log by sequence", "audit", nil, EventPage{}, s.auditEvents},

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/tenderhall/tenderhall/accounts"
 	"github.com/tenderhall/tenderhall/internal/apperr"
 )
 
@@ -54,4 +55,47 @@ func (s *Server) markSandbox(c *gin.Context) {
 		c.Header("X-TenderHall-Sandbox", "true")
 	}
 	c.Next()
+}
+
+// sandboxInbox shows a sandbox expert the SMS the simulated carrier sent
+// to their phones (the one-time room code among them). A production
+// server has no simulated phone to read.
+func (s *Server) sandboxInbox(c *gin.Context) error {
+	if !s.deps.Sandbox.Enabled() {
+		return apperr.New(apperr.NotFound, "此服务器不是测试环境", "this server is not a sandbox").WithCode("sandbox_off")
+	}
+	svc, err := s.expertsService()
+	if err != nil {
+		return err
+	}
+	msgs, err := svc.SimulatedInbox(c.Request.Context(), caller(c).UserID)
+	return reply(c, msgs, err, false)
+}
+
+// CarrierRequest scripts a sandbox's simulated phones (notify.ParseProfile
+// syntax, e.g. "accept=1,13900009001=decline").
+type CarrierRequest struct {
+	Profile string `json:"profile" required:"true"`
+}
+
+// setCarrierProfile lets a sandbox's administrator script the simulated
+// carrier's callees for the calls placed from now on.
+func (s *Server) setCarrierProfile(c *gin.Context) error {
+	if !s.deps.Sandbox.Enabled() {
+		return apperr.New(apperr.NotFound, "此服务器不是测试环境", "this server is not a sandbox").WithCode("sandbox_off")
+	}
+	if !caller(c).Has(accounts.RoleAdmin) {
+		return apperr.New(apperr.Forbidden, "只有平台管理员可以设置模拟运营商", "only an administrator scripts the simulated carrier").WithCode("admin_required")
+	}
+	var req CarrierRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if s.deps.SetCarrierProfile == nil {
+		return apperr.New(apperr.Unavailable, "本进程没有模拟运营商", "no simulated carrier runs in this process").WithCode("no_simulator")
+	}
+	if err := s.deps.SetCarrierProfile(req.Profile); err != nil {
+		return err
+	}
+	return ok(c, req)
 }

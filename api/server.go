@@ -13,6 +13,7 @@ import (
 	"github.com/tenderhall/tenderhall/accounts"
 	"github.com/tenderhall/tenderhall/bidding"
 	"github.com/tenderhall/tenderhall/calendar"
+	"github.com/tenderhall/tenderhall/evaluation"
 	"github.com/tenderhall/tenderhall/eventlog"
 	"github.com/tenderhall/tenderhall/experts"
 	"github.com/tenderhall/tenderhall/internal/apperr"
@@ -23,22 +24,26 @@ import (
 
 // Deps are what the HTTP layer serves from. cmd builds them.
 type Deps struct {
-	Log            *slog.Logger
-	Clock          clock.Clock
-	Accounts       *accounts.Service
-	Events         *eventlog.Service
-	Tree           *eventlog.Tree // the transparency log; nil answers its routes with 503
-	Blobs          storage.Blobs
-	Bidding        *bidding.Service  // projects, sections, announcements; nil answers its routes with 503
-	Calendar       *calendar.Service // the working-day calendar; nil answers its routes with 503
-	Experts        *experts.Service  // expert pool and draws (issue 6); nil answers its routes with 503
-	Web            fs.FS             // the built web app (package web); nil serves a page saying how to build it
-	Sandbox        *sandbox.Service  // the sandbox's clock (package sandbox); nil serves as production
-	Ready          []ReadyCheck
-	MaxBodyBytes   int64
-	SecureCookies  bool     // set the Secure flag on cookies (when served over TLS)
-	TrustedProxies []string // proxies whose X-Forwarded-For is believed
-	Version        string
+	Log        *slog.Logger
+	Clock      clock.Clock
+	Accounts   *accounts.Service
+	Events     *eventlog.Service
+	Tree       *eventlog.Tree // the transparency log; nil answers its routes with 503
+	Blobs      storage.Blobs
+	Bidding    *bidding.Service    // projects, sections, announcements; nil answers its routes with 503
+	Calendar   *calendar.Service   // the working-day calendar; nil answers its routes with 503
+	Experts    *experts.Service    // expert pool and draws (issue 6); nil answers its routes with 503
+	Web        fs.FS               // the built web app (package web); nil serves a page saying how to build it
+	Sandbox    *sandbox.Service    // the sandbox's clock (package sandbox); nil serves as production
+	Evaluation *evaluation.Service // evaluation and award (issue 7); nil answers its routes with 503
+	// SetCarrierProfile scripts the simulated carrier's callees (a
+	// sandbox's demonstrations); nil when this process runs none.
+	SetCarrierProfile func(profile string) error
+	Ready             []ReadyCheck
+	MaxBodyBytes      int64
+	SecureCookies     bool     // set the Secure flag on cookies (when served over TLS)
+	TrustedProxies    []string // proxies whose X-Forwarded-For is believed
+	Version           string
 }
 
 // Server is the HTTP service.

@@ -127,11 +127,12 @@ func CallScript(name string, at time.Time, place string) string {
 		"参加请按1，不参加请按2，重听请按3。", name, t.Year(), int(t.Month()), t.Day(), t.Hour(), t.Minute(), place)
 }
 
-// SMSText is the confirmation message after an accept.
-func SMSText(name string, at time.Time, place string) string {
+// SMSText is the confirmation message after an accept, with the one-time
+// code that opens the evaluation room (RoomCode).
+func SMSText(name string, at time.Time, place, code string) string {
 	t := at.In(clock.Shanghai)
-	return fmt.Sprintf("【公共资源交易中心】%s专家，您已确认参加%d年%d月%d日%d时%02d分在%s举行的评标，请携带身份证件准时到达。",
-		name, t.Year(), int(t.Month()), t.Day(), t.Hour(), t.Minute(), place)
+	return fmt.Sprintf("【公共资源交易中心】%s专家，您已确认参加%d年%d月%d日%d时%02d分在%s举行的评标，请携带身份证件准时到达。评标室登录验证码：%s，请勿告诉他人。",
+		name, t.Year(), int(t.Month()), t.Day(), t.Hour(), t.Minute(), place, code)
 }
 
 // handleSMS sends the confirmation SMS of an accepted invitation, once:
@@ -157,7 +158,7 @@ func (s *Service) handleSMS(ctx context.Context, t jobs.Task) error {
 		return err
 	}
 	id := "sms-" + strconv.FormatInt(in.ID, 10)
-	if _, err := s.camp.sms.Send(ctx, notify.SMSRequest{AttemptID: id, Phone: phones[0], Text: SMSText(e.Name, d.Request.EvaluationAt, d.Request.Place)}); err != nil {
+	if _, err := s.camp.sms.Send(ctx, notify.SMSRequest{AttemptID: id, Phone: phones[0], Text: SMSText(e.Name, d.Request.EvaluationAt, d.Request.Place, s.RoomCode(in.DrawID, in.ExpertID))}); err != nil {
 		return err
 	}
 	_, err = s.events.Append(ctx, eventlog.Entry{Type: "experts.sms_sent", Subject: drawRef(in.DrawID), Actor: "system",

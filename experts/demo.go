@@ -35,15 +35,7 @@ func DemoEmployer(i int) (name, uscc string) {
 	return name, completeUSCC(fmt.Sprintf("91350%03d%09d", i%1000, 100000+i))
 }
 
-// completeUSCC appends the check character to a 17-character body.
-func completeUSCC(body string) string {
-	for _, c := range "0123456789ABCDEFGHJKLMNPQRTUWXY" {
-		if accounts.ValidUSCC(body+string(c)) == nil {
-			return body + string(c)
-		}
-	}
-	return body + "0"
-}
+func completeUSCC(body string) string { return accounts.CompleteUSCC(body) }
 
 // completeID appends the GB 11643 check character to a 17-digit body.
 func completeID(body string) string {
@@ -99,4 +91,11 @@ func (s *Service) SeedDemo(ctx context.Context, actor accounts.Principal, n int)
 		}
 	}
 	return s.Import(ctx, actor, rows)
+}
+
+// DemoIDNumber returns a valid ID number (GB 11643) for demonstration
+// sequence number seq: different numbers for different seq up to 10,000,000.
+func DemoIDNumber(seq int64) string {
+	birth := time.Date(1960, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, int(seq/1000%10000))
+	return completeID(fmt.Sprintf("350102%s%03d", birth.Format("20060102"), seq%1000))
 }

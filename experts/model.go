@@ -50,6 +50,7 @@ type Expert struct {
 	Status          Status     `json:"status" gorm:"column:status"`
 	SuspendedUntil  *time.Time `json:"suspendedUntil,omitempty" gorm:"column:suspended_until"`
 	BlacklistReason *string    `json:"blacklistReason,omitempty" gorm:"column:blacklist_reason"`
+	UserID          *int64     `json:"userId,omitempty" gorm:"column:user_id"` // the platform account (role expert) used in the evaluation room
 	CreatedAt       time.Time  `json:"createdAt" gorm:"column:created_at"`
 	UpdatedAt       time.Time  `json:"updatedAt" gorm:"column:updated_at"`
 }

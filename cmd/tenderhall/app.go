@@ -19,6 +19,7 @@ import (
 	"github.com/tenderhall/tenderhall/accounts"
 	"github.com/tenderhall/tenderhall/bidding"
 	"github.com/tenderhall/tenderhall/calendar"
+	"github.com/tenderhall/tenderhall/evaluation"
 	"github.com/tenderhall/tenderhall/eventlog"
 	"github.com/tenderhall/tenderhall/experts"
 	"github.com/tenderhall/tenderhall/internal/clock"
@@ -43,9 +44,10 @@ type app struct {
 	accounts *accounts.Service
 	calendar *calendar.Service
 	bidding  *bidding.Service
-	experts  *experts.Service // the expert pool and draws (issue 6)
-	carrier  *carrier         // the call campaign's phone and SMS gateway (carrier.go)
-	sandbox  *sandbox.Service // the database's mode and, in a sandbox, the clock's jumps
+	experts  *experts.Service    // the expert pool and draws (issue 6)
+	eval     *evaluation.Service // evaluation and award (issue 7)
+	carrier  *carrier            // the call campaign's phone and SMS gateway (carrier.go)
+	sandbox  *sandbox.Service    // the database's mode and, in a sandbox, the clock's jumps
 }
 
 // withApp loads the configuration for cmd (adjusted by adjust, if given),
@@ -124,6 +126,9 @@ func (e *env) openApp(ctx context.Context, cfg config.Config) (*app, error) {
 	a.bidding.SetSandbox(cfg.Sandbox)
 	// Experts: ID numbers, phones, draw secrets and results sealed with the field key; draws bound to heads the platform key signs.
 	a.experts = experts.New(a.db, a.events, a.tree, a.clock, fields, a.derive("experts"), a.bidding)
+	a.eval = evaluation.New(a.db, a.events, a.clock, a.bidding, a.experts, a.accounts, a.calendar.Calendar)
+	a.eval.SetBlobs(a.blobs)
+	a.eval.SetPlatformKey(pk) // award notices are signed with the platform key
 	if err := a.openCarrier(); err != nil {
 		a.db.Close()
 		return nil, err
@@ -172,9 +177,10 @@ func (a *app) registerJobs(q jobs.Queue) {
 	a.bidding.Register(q)
 	a.bidding.RegisterUploads(q)
 	a.experts.Register(q)
+	a.eval.Register(q)
 	a.sandbox.OnAdvance(func(ctx context.Context, d time.Duration) error { _, err := jobs.Shift(ctx, q, d); return err },
 		sandbox.Sweep{Name: "bidding", Run: func(ctx context.Context) error { _, err := a.bidding.Sweep(ctx); return err }},
-		sandbox.Sweep{Name: "experts", Run: a.experts.Sweep})
+		sandbox.Sweep{Name: "experts", Run: a.experts.Sweep}, sandbox.Sweep{Name: "evaluation", Run: a.eval.Sweep})
 	if a.carrier.sim == nil {
 		// The settings were checked by openCarrier, so this cannot fail
 		// on them; the campaign's call tasks wait (and retry) without it.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 
+	"github.com/tenderhall/tenderhall/internal/apperr"
 	"github.com/tenderhall/tenderhall/internal/config"
 	"github.com/tenderhall/tenderhall/internal/notify"
 )
@@ -61,4 +62,18 @@ func (a *app) startCarrier() error {
 	a.experts.SetGateways(sim, sim, a.carrier.key)
 	a.log.Info("phone and SMS go to the simulated carrier (notify.carrier=simulator): no real call or message is placed")
 	return nil
+}
+
+// setCarrierProfile scripts the running simulated carrier's callees.
+// Errors: apperr.Invalid for a bad profile;
+// apperr.Unavailable before the carrier started (it starts with the jobs).
+func (a *app) setCarrierProfile(profile string) error {
+	p, err := notify.ParseProfile(profile)
+	if err != nil {
+		return apperr.Wrap(err, apperr.Invalid, "模拟运营商配置无效："+err.Error(), "invalid simulator profile: "+err.Error()).WithField("profile", err.Error())
+	}
+	if a.carrier == nil || a.carrier.sim == nil {
+		return apperr.New(apperr.Unavailable, "模拟运营商尚未启动", "the simulated carrier has not started yet")
+	}
+	return a.carrier.sim.SetProfile(p)
 }

@@ -118,6 +118,7 @@ func (e *env) demoCmd() *cobra.Command {
 			})
 		},
 	})
+	demo.AddCommand(e.demoPlayCmd())
 	return demo
 }
 

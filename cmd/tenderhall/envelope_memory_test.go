@@ -50,8 +50,16 @@ func TestSealOneGiBInFlatMemory(t *testing.T) {
 	}
 	maxRSS := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss // KiB on Linux
 	t.Logf("VmHWM %d KiB while streaming, max RSS %d KiB at exit", hwm, maxRSS)
-	if hwm >= limitKiB || maxRSS >= limitKiB {
-		t.Fatalf("sealing 1 GiB used VmHWM %d KiB / max RSS %d KiB, limit %d KiB", hwm, maxRSS, limitKiB)
+	if hwm >= limitKiB {
+		t.Fatalf("sealing 1 GiB used VmHWM %d KiB, limit %d KiB", hwm, limitKiB)
+	}
+	// Linux carries the parent's high-water mark into a vfork'd child's
+	// max RSS at exec, so after a big test in this process (the embedded
+	// demo play) the number says nothing about the child.
+	if parent := vmHWM(t, os.Getpid()); parent < limitKiB && maxRSS >= limitKiB {
+		t.Fatalf("sealing 1 GiB reached max RSS %d KiB, limit %d KiB", maxRSS, limitKiB)
+	} else if parent >= limitKiB {
+		t.Logf("max RSS not judged: this test process peaked at %d KiB, which exec hands down", parent)
 	}
 }
 

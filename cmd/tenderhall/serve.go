@@ -42,11 +42,13 @@ func (e *env) serve(ctx context.Context, a *app) error {
 	var started atomic.Bool
 	srv := api.New(api.Deps{
 		Log: a.log, Clock: a.clock, Accounts: a.accounts, Events: a.events, Tree: a.tree, Blobs: a.blobs, Calendar: a.calendar,
-		Bidding:      a.bidding,
-		Experts:      a.experts,
-		Web:          web.Assets(),
-		Sandbox:      a.sandbox,
-		MaxBodyBytes: a.cfg.MaxBodyBytes, TrustedProxies: a.cfg.TrustedProxies, Version: version,
+		Bidding:           a.bidding,
+		Experts:           a.experts,
+		Sandbox:           a.sandbox,
+		Web:               web.Assets(),
+		Evaluation:        a.eval,
+		SetCarrierProfile: a.setCarrierProfile,
+		MaxBodyBytes:      a.cfg.MaxBodyBytes, TrustedProxies: a.cfg.TrustedProxies, Version: version,
 		SecureCookies: len(a.cfg.PublicURL) > 5 && a.cfg.PublicURL[:5] == "https",
 		Ready:         readyChecks(a, &queue, &started),
 	})

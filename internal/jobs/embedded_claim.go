@@ -80,7 +80,9 @@ func (q *Embedded) finish(j claimed, herr error) {
 			string(Dead), now, storableError(herr, maxErrorLen))
 		q.opts.Logger.Error("jobs: task is dead", "id", j.task.ID, "attempts", j.attempts, "err", herr)
 	default:
-		next := now + q.opts.backoff(j.attempts-1).Milliseconds()
+		// now is truncated to the millisecond; one more keeps the retry from
+		// running up to a millisecond before its backoff has passed.
+		next := now + 1 + q.opts.backoff(j.attempts-1).Milliseconds()
 		ok, err = q.update(ctx, j, "state = ?, next_at = ?, last_error = ?, lease_owner = ''",
 			string(Pending), next, storableError(herr, maxErrorLen))
 	}

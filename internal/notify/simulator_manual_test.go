@@ -50,3 +50,37 @@ func TestSimulatorManualDelivery(t *testing.T) {
 		t.Fatalf("delivered %d again", n)
 	}
 }
+
+// TestSetProfileAppliesToLaterCalls: a call placed after SetProfile
+// follows the new profile; one placed before keeps the old behaviour.
+func TestSetProfileAppliesToLaterCalls(t *testing.T) {
+	clk := clock.NewFake(t0)
+	key := testKey(t)
+	accept, _ := ParseProfile("accept=1")
+	sim, err := NewSimulator(context.Background(), SimOptions{Profile: accept, Key: key, Clock: clk, Manual: true,
+		Deliver: Direct(key, clk, func(context.Context, Event) error { return nil })})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	req := func(id string) CallRequest {
+		return CallRequest{AttemptID: id, Phone: "13900000001", Script: "您好，请按1确认参加。"}
+	}
+	if _, err := sim.Dial(context.Background(), req("a1")); err != nil {
+		t.Fatal(err)
+	}
+	if bad := (Profile{Accept: -1}); sim.SetProfile(bad) == nil {
+		t.Fatal("an invalid profile was taken")
+	}
+	decline, _ := ParseProfile("accept=1,13900000001=decline")
+	if err := sim.SetProfile(decline); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sim.Dial(context.Background(), req("a2")); err != nil {
+		t.Fatal(err)
+	}
+	calls := sim.Calls()
+	if calls[0].Outcome != OutcomeAccept || calls[1].Outcome != OutcomeDecline {
+		t.Fatalf("outcomes %s, %s", calls[0].Outcome, calls[1].Outcome)
+	}
+}
