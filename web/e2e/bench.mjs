@@ -46,15 +46,19 @@ try {
   await page.waitForSelector('[data-test=key-opened]')
   await page.setInputFiles('[data-test=bid-file]', tar)
   const base = rendererMemory()
+  const browserBase = browserMemory()
   let peak = base
+  let browserPeak = browserBase.rss
   const sampler = setInterval(() => {
     const m = rendererMemory()
     peak = { rss: Math.max(peak.rss, m.rss), hwm: Math.max(peak.hwm, m.hwm) }
+    browserPeak = Math.max(browserPeak, browserMemory().rss)
   }, 200)
   const t0 = performance.now()
   await page.click('[data-test=seal-upload]')
   await page.waitForSelector('[data-test=receipt]')
   const browserSec = (performance.now() - t0) / 1000
+  const timing = await page.$eval('[data-test=timing]', (e) => ({ ...e.dataset }))
   clearInterval(sampler)
   const end = rendererMemory()
 
@@ -71,6 +75,8 @@ try {
   const rate = (s) => (size / s).toFixed(1)
   console.log(`bid package: ${size.toFixed(1)} MiB`)
   console.log(`browser seal+upload: ${browserSec.toFixed(1)} s = ${rate(browserSec)} MiB/s; renderer RSS before ${base.rss} MiB, peak ${peak.rss} MiB, high-water ${Math.max(peak.hwm, end.hwm)} MiB`)
+  console.log(`browser process RSS before ${browserBase.rss} MiB, peak ${browserPeak} MiB (sampled every 200 ms)`)
+  console.log(`browser timing (ms): read ${timing.read}, seal ${timing.seal}, waiting on the upload ${timing.send}, total ${timing.total}`)
   console.log(`CLI seal: ${sealSec.toFixed(1)} s = ${rate(sealSec)} MiB/s; CLI submit: ${submitSec.toFixed(1)} s = ${rate(submitSec)} MiB/s; CLI seal+submit ${rate(sealSec + submitSec)} MiB/s`)
 } finally {
   await browser.close()
@@ -80,6 +86,15 @@ try {
 
 /** Largest RSS and VmHWM (MiB) among Chromium's renderer processes (only this run's browser is running). */
 function rendererMemory() {
+  return chromiumMemory((cmd) => cmd.includes('--type=renderer'))
+}
+
+/** The same for the browser process itself, which holds the blob store the upload's parts go through. */
+function browserMemory() {
+  return chromiumMemory((cmd) => !cmd.includes('--type='))
+}
+
+function chromiumMemory(which) {
   let rss = 0
   let hwm = 0
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
@@ -89,7 +104,7 @@ function rendererMemory() {
     } catch {
       continue
     }
-    if (!cmd.includes('chromium') || !cmd.includes('--type=renderer')) continue
+    if (!cmd.includes('chromium') || !which(cmd)) continue
     const st = readFileSync(`/proc/${pid}/status`, 'utf8')
     rss = Math.max(rss, Number(st.match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) >> 10)
     hwm = Math.max(hwm, Number(st.match(/VmHWM:\s+(\d+)/)?.[1] ?? 0) >> 10)

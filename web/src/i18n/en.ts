@@ -143,6 +143,8 @@ const en: typeof zh = {
     size: 'Ciphertext size',
     receivedAt: 'Received at',
     logIndex: 'Log index',
+    timing: 'Time',
+    timingText: '{total} s in all (sealing {seal} s, uploading {send} s)',
     downloadReceipt: 'Download receipt',
   },
   bids: {

@@ -140,6 +140,8 @@ export default {
     size: '密文大小',
     receivedAt: '接收时间',
     logIndex: '日志序号',
+    timing: '耗时',
+    timingText: '共 {total} 秒（加密 {seal} 秒，上传 {send} 秒）',
     downloadReceipt: '下载回执',
   },
   bids: {

@@ -27,6 +27,8 @@ export interface SealJob {
 export interface SealOutcome {
   result: SealResult
   receipt: Receipt
+  /** Where the time went, in ms: reading the file, sealing, sending (waiting for the server). */
+  timing: { read: number; seal: number; send: number; total: number }
 }
 
 /** Seals job.file and uploads the envelope; resolves with the checked receipt. */
@@ -36,21 +38,31 @@ export async function sealAndUpload(job: SealJob): Promise<SealOutcome> {
     bidder: String(job.bidderOrgId), chunkSize, sealedAtMs: job.sealedAtMs, fingerprint: browserFingerprint(),
   })
   let closed = false
+  const timing = { read: 0, seal: 0, send: 0, total: 0 }
+  const began = performance.now()
+  const timed = async <T>(k: 'read' | 'seal' | 'send', p: Promise<T>): Promise<T> => {
+    const t = performance.now()
+    const v = await p
+    timing[k] += performance.now() - t
+    return v
+  }
   try {
-    await job.uploader.push(start.header)
+    await timed('send', job.uploader.push(start.header))
     for (let off = 0; off < job.file.size; off += sliceSize) {
       await job.gate.pass()
-      const slice = new Uint8Array(await job.file.slice(off, off + sliceSize).arrayBuffer())
-      await job.uploader.push(await notary.sealWrite(start.handle, slice))
+      const slice = new Uint8Array(await timed('read', job.file.slice(off, off + sliceSize).arrayBuffer()))
+      const sealed = await timed('seal', notary.sealWrite(start.handle, slice))
+      await timed('send', job.uploader.push(sealed))
       job.onSealed?.(Math.min(off + sliceSize, job.file.size))
     }
     const { tail, result } = await notary.sealClose(start.handle)
     closed = true
     await job.uploader.push(tail)
     await job.gate.pass()
-    const receipt = await job.uploader.finalize(result.size)
+    const receipt = await timed('send', job.uploader.finalize(result.size))
     checkReceipt(receipt, result)
-    return { result, receipt }
+    timing.total = performance.now() - began
+    return { result, receipt, timing }
   } finally {
     if (!closed) await notary.sealAbort(start.handle).catch(() => undefined)
   }

@@ -19,7 +19,7 @@ function fakeServer(failures: Record<number, 'before' | 'after'>) {
     if (init.method === 'GET') return json(200, view())
     if (init.method === 'PUT') {
       const n = ++puts
-      const body = new Uint8Array(init.body as ArrayBuffer)
+      const body = new Uint8Array(await (init.body as Blob).arrayBuffer())
       if (failures[n] === 'before') throw new TypeError('Failed to fetch')
       if (Number(u.searchParams.get('offset')) !== stored.length) return json(409, { error: { code: 'wrong_offset', message: 'wrong offset' } })
       const next = new Uint8Array(stored.length + body.length)
@@ -60,6 +60,7 @@ describe('BidUploader', () => {
     vi.stubGlobal('fetch', srv.fetchFn)
     const up = new BidUploader(7, {}, 100, 3, async () => undefined)
     await up.open()
-    await expect(up.push(new Uint8Array(150))).rejects.toMatchObject({ code: 'network' })
+    await up.push(new Uint8Array(150)) // the first part goes out while the next fills
+    await expect(up.finalize(150)).rejects.toMatchObject({ code: 'network' })
   })
 })

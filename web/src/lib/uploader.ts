@@ -2,8 +2,12 @@
 // server keeps the offset; each PUT appends at ?offset=; after any failure
 // the page asks where to resume (GET /uploads/:id) and sends again from
 // there. Ciphertext is pushed as the sealer produces it and sent in parts of
-// partSize, so at most one part is held in memory; a part is kept until the
-// server has acknowledged it, so a dropped connection loses nothing.
+// partSize while the next part fills (one part in flight), and a part is
+// kept until the server has acknowledged it, so a dropped connection loses
+// nothing. Parts go out as Blobs: Chromium keeps a typed-array request body
+// in the tab until a garbage collection, which let a 200 MiB upload grow the
+// tab by 300 MiB (web/BENCHMARKS.md); a Blob's bytes go to the browser's
+// blob store at once.
 import { ApiError, call, type Schemas } from '../api/client'
 import type { Receipt } from './receipt'
 
@@ -24,9 +28,10 @@ export interface UploaderEvents {
 export class BidUploader {
   uploadId = ''
   acked = 0 // bytes the server holds
-  private buf: Uint8Array
+  private buf: Uint8Array<ArrayBuffer>
   private fill = 0
   private stopped = false
+  private inflight: Promise<void> = Promise.resolve()
 
   constructor(
     readonly sectionId: number,
@@ -56,16 +61,20 @@ export class BidUploader {
     }
   }
 
-  /** Sends what is buffered. */
+  /** Starts sending what is buffered once the part before it has been acknowledged. */
   async flush(): Promise<void> {
+    await this.inflight
     if (this.fill === 0) return
-    await this.sendPart(this.buf.subarray(0, this.fill))
+    const part = new Blob([this.buf.subarray(0, this.fill)])
     this.fill = 0
+    this.inflight = this.sendPart(part)
+    this.inflight.catch(() => undefined) // observed by the next flush or by finalize
   }
 
   /** Ends the upload: the server verifies the envelope and signs the receipt. */
   async finalize(size: number): Promise<Receipt> {
     await this.flush()
+    await this.inflight
     return this.retrying(() =>
       call('post', '/api/v1/uploads/{id}/finalize', { path: { id: this.uploadId }, query: { size } }) as Promise<unknown> as Promise<Receipt>,
     )
@@ -76,16 +85,16 @@ export class BidUploader {
     this.stopped = true
   }
 
-  private async sendPart(part: Uint8Array): Promise<void> {
+  private async sendPart(part: Blob): Promise<void> {
     const start = this.acked
     await this.retrying(async () => {
       // Where is the server? A previous attempt may have landed although its answer was lost.
       const done = this.acked - start
-      if (done >= part.length) return
+      if (done >= part.size) return
       if (done < 0) throw new Error(`upload offset went back from ${start} to ${this.acked}`)
-      const body = part.subarray(done)
-      const u = await call('put', '/api/v1/uploads/{id}', { path: { id: this.uploadId }, query: { offset: this.acked }, raw: body as unknown as BodyInit })
-      this.acked = u.offset ?? this.acked + body.length
+      const body = done > 0 ? part.slice(done) : part
+      const u = await call('put', '/api/v1/uploads/{id}', { path: { id: this.uploadId }, query: { offset: this.acked }, raw: body })
+      this.acked = u.offset ?? this.acked + body.size
       this.events.onAcked?.(this.acked)
     })
   }
