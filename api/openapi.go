@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"github.com/tenderhall/tenderhall/evaluation"
+	"path"
 	"reflect"
 	"regexp"
 	"strings"
@@ -45,6 +46,7 @@ func (s *Server) buildOpenAPI() map[string]any {
 		item[strings.ToLower(r.method)] = s.operation(r, schemas)
 	}
 	schemas["Error"] = schemaOf(reflect.TypeOf(ErrorBody{}), schemas)
+	delete(schemas, schemaTypes)
 	return map[string]any{
 		"openapi": "3.0.3",
 		"info": map[string]any{"title": "TenderHall API", "version": s.deps.Version,
@@ -103,17 +105,40 @@ func operationID(r route) string {
 	return strings.Join(parts, "_")
 }
 
+// schemaTypes is the key under which buildOpenAPI keeps, while it runs,
+// which Go type each schema name stands for.
+const schemaTypes = "\x00types"
+
+// schemaName is a struct's schema name: its Go name, or, when a type of
+// another package took that name first (evaluation.Room after
+// bidding.Room), the name prefixed with its package's (EvaluationRoom).
+func schemaName(t reflect.Type, schemas map[string]any) string {
+	reg, _ := schemas[schemaTypes].(map[string]reflect.Type)
+	if reg == nil {
+		reg = map[string]reflect.Type{}
+		schemas[schemaTypes] = reg
+	}
+	name := t.Name()
+	if prev, ok := reg[name]; ok && prev != t {
+		pkg := path.Base(t.PkgPath())
+		name = strings.ToUpper(pkg[:1]) + pkg[1:] + name
+	}
+	reg[name] = t
+	return name
+}
+
 // schemaRef returns a $ref for named structs (registering them) or an inline schema.
 func schemaRef(t reflect.Type, schemas map[string]any) map[string]any {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	if t.Kind() == reflect.Struct && t.Name() != "" && t.PkgPath() != "time" {
-		if _, done := schemas[t.Name()]; !done {
-			schemas[t.Name()] = map[string]any{} // placeholder against recursion
-			schemas[t.Name()] = schemaOf(t, schemas)
+		name := schemaName(t, schemas)
+		if _, done := schemas[name]; !done {
+			schemas[name] = map[string]any{} // placeholder against recursion
+			schemas[name] = schemaOf(t, schemas)
 		}
-		return map[string]any{"$ref": "#/components/schemas/" + t.Name()}
+		return map[string]any{"$ref": "#/components/schemas/" + name}
 	}
 	return schemaOf(t, schemas)
 }

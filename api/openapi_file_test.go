@@ -38,13 +38,20 @@ func TestCommittedOpenAPIDocument(t *testing.T) {
 }
 
 // TestOpenAPIEmbeddedAndBytes: embedded structs are flattened as
-// encoding/json writes them, and []byte is a base64 string.
+// encoding/json writes them, []byte is a base64 string, and types of one
+// name from two packages get two schemas.
 func TestOpenAPIEmbeddedAndBytes(t *testing.T) {
 	doc := New(Deps{Log: discardLogger()}).buildOpenAPI()
 	schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)
 	detail := schemas["PublicDetail"].(map[string]any)["properties"].(map[string]any)
 	if _, nested := detail["PublicAnnouncement"]; nested || detail["projectName"] == nil || detail["clarifications"] == nil {
 		t.Fatalf("PublicDetail properties: %v", detail)
+	}
+	for _, pair := range [][2]string{{"Room", "phase"}, {"EvaluationRoom", "networks"}, {"Clarification", "title"}, {"EvaluationClarification", "question"}} {
+		props := schemas[pair[0]].(map[string]any)["properties"].(map[string]any)
+		if props[pair[1]] == nil {
+			t.Errorf("schema %s lacks %q: two packages' types of one name were merged", pair[0], pair[1])
+		}
 	}
 	header := schemas["BidHeaderView"].(map[string]any)["properties"].(map[string]any)["header"].(map[string]any)
 	if header["type"] != "string" || header["format"] != "byte" {

@@ -16,6 +16,8 @@ const routes: RouteRecordRaw[] = [
   { path: '/agent', name: 'agent', component: () => import('./pages/agent/AgentProjects.vue'), meta: { role: 'agent' } },
   { path: '/agent/projects/:id', name: 'agent-project', component: () => import('./pages/agent/AgentProject.vue'), props: true, meta: { role: 'agent' } },
   { path: '/agent/sections/:id', name: 'agent-section', component: () => import('./pages/agent/AgentSection.vue'), props: true, meta: { role: 'agent' } },
+  { path: '/expert', name: 'expert', component: () => import('./pages/expert/ExpertHome.vue'), meta: { role: 'expert' } },
+  { path: '/expert/evaluations/:id', name: 'evaluation', component: () => import('./pages/expert/EvaluationRoom.vue'), props: true, meta: { role: 'expert' } },
   { path: '/:rest(.*)*', name: 'not-found', component: () => import('./pages/NotFound.vue') },
 ]
 
