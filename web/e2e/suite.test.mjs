@@ -12,6 +12,8 @@ import { mkdtempSync, readFileSync, writeFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { apiClient, bearer, cli, findFiles, launchBrowser, screenshotDir, startProxy, startServer } from './harness.mjs'
+import { makeExperts } from './experts.mjs'
+import { nodeNotary } from './notary.mjs'
 
 const bin = process.env.TENDERHALL_BIN
 const work = mkdtempSync(join(tmpdir(), 'th-e2e-files-'))
@@ -60,10 +62,10 @@ async function newPage() {
   return page
 }
 
-async function signIn(page, user) {
+async function signIn(page, user, password = srv.logins[user]) {
   await page.goto(base + '/login')
   await page.fill('[data-test=username]', user)
-  await page.fill('[data-test=password]', srv.logins[user])
+  await page.fill('[data-test=password]', password)
   await page.click('[data-test=login]')
   await page.waitForURL((u) => !u.pathname.startsWith('/login'))
 }
@@ -340,4 +342,155 @@ test('the opening: check-in and decryption in the browser, results, an objection
   assert.equal(await page.isDisabled('[data-test=seal-upload]'), true)
   await shot(page, '13-bid-after-deadline')
   await page.context().close()
+})
+
+/** Polls cond every 200 ms until it returns a value, for at most limitMs. */
+async function eventually(what, limitMs, cond) {
+  const end = Date.now() + limitMs
+  for (;;) {
+    const v = await cond()
+    if (v) return v
+    if (Date.now() > end) throw new Error(`${what} did not happen within ${limitMs} ms`)
+    await new Promise((r) => setTimeout(r, 200))
+  }
+}
+
+/** Reads the room code from an expert's simulated SMS (sandbox inbox), once it has arrived. */
+function roomCode(api) {
+  return eventually('the room code SMS', 30_000, async () => {
+    const inbox = await api('GET', '/api/v1/sandbox/inbox')
+    return inbox.map((m) => m.text.match(/验证码：(\d{6})/)?.[1]).filter(Boolean).at(-1)
+  })
+}
+
+const iso = (ms) => new Date(ms).toISOString()
+const scores = { T1: 20, T2: 12, T3: 5, C1: 10, C2: 4 }
+
+test('an expert enters the evaluation room, reviews and scores in the browser, and signs the report; the agent publishes the candidates', async () => {
+  const sid = state.ann.sectionId
+  const notary = await nodeNotary()
+  const password = readFileSync(state.pw, 'utf8')
+  const specialty = 'C990001' // only these five experts have it, so the draw picks them
+  const experts = await makeExperts(srv.url, admin, specialty, work, password)
+  const room = await admin('POST', '/api/v1/evaluation-rooms', { name: '第三评标室（演示）', location: '省公共资源交易中心 5 楼', networks: ['127.0.0.0/8', '::1/128'] })
+  let agent = apiClient(srv.url, await bearer(srv.url, 'demo-agent', srv.logins['demo-agent']))
+  const now = (await admin('GET', '/api/v1/sandbox')).nowMs
+  const evaluationAt = now + 2 * 86400e3
+  const draw = await agent('POST', `/api/v1/sections/${sid}/draws`, { evaluationAt: iso(evaluationAt), place: '福州市公共资源交易中心第三评标室',
+    groups: [{ specialty, category: 'technical', count: 4, reserve: 0 }, { specialty, category: 'economic', count: 1, reserve: 0 }], avoidance: {} })
+  const supervisor = apiClient(srv.url, await bearer(srv.url, 'demo-supervisor', srv.logins['demo-supervisor']))
+  await supervisor('POST', `/api/v1/draws/${draw.id}/public-value`, { value: '20261202' })
+  await admin('PUT', '/api/v1/sandbox/carrier', { profile: 'accept=1,ring=1s,seed=1' })
+  await agent('POST', `/api/v1/draws/${draw.id}/campaign`, { confirmBy: iso(now + 86400e3), retries: 1, retryMinutes: 1 })
+  // The simulated calls ring and answer on the sandbox clock: move it a minute at a time until the committee is filled.
+  const progress = await eventually('the call campaign filling the committee', 240_000, async () => {
+    const pr = await agent('GET', `/api/v1/draws/${draw.id}/campaign`)
+    if (pr.campaign.state !== 'running') return pr
+    await admin('POST', '/api/v1/sandbox/clock', { advance: '1m' })
+  })
+  assert.equal(progress.campaign.state, 'filled')
+
+  await setClock(evaluationAt - 30 * 60e3) // the evaluation day; every session has ended
+  agent = apiClient(srv.url, await bearer(srv.url, 'demo-agent', srv.logins['demo-agent']))
+  const session = await agent('POST', `/api/v1/sections/${sid}/evaluation`, { drawId: draw.id, roomId: room.id })
+  const evalPath = (suffix = '') => `/api/v1/evaluations/${session.id}${suffix}`
+  for (const x of experts) {
+    x.api = await x.relogin()
+    x.seat = (await x.api('GET', evalPath())).you.seat
+  }
+  const [mine, chair, ...others] = experts
+  const apiExperts = [chair, ...others]
+  for (const x of apiExperts) {
+    await x.api('POST', evalPath('/signin'), { code: await roomCode(x.api) })
+    const statement = JSON.stringify({ sessionId: session.id, seat: x.seat, relationships: [] })
+    await x.api('POST', evalPath('/declaration'), { statement, signature: notary.sign(x.key.handle, 'TenderHall avoidance declaration v1\n' + statement) })
+  }
+
+  // The expert in the browser: the code from the (sandbox) SMS, the declaration signed with the key file, the vote.
+  const page = await newPage()
+  await signIn(page, mine.username, mine.password)
+  await page.goto(base + '/expert')
+  await page.click('[data-test=my-evaluations] tbody tr a')
+  await page.waitForURL(/\/expert\/evaluations\/\d+/)
+  await page.click('[data-test=read-inbox]')
+  const sms = await page.locator('[data-test=sms]').allTextContents()
+  const code = sms.map((t) => t.match(/验证码：(\d{6})/)?.[1]).filter(Boolean).at(-1)
+  await field(page, 'room-code').fill(code)
+  await page.click('[data-test=room-signin]')
+  await page.setInputFiles('[data-test=key-file]', mine.keyFile)
+  await field(page, 'key-password').fill(password)
+  await page.click('[data-test=key-open]')
+  await page.waitForSelector('[data-test=key-opened]')
+  await page.click('[data-test=declare]')
+  await page.click(`[data-test=chair-vote] label:has-text("评委${chair.seat}")`)
+  await shot(page, '14-expert-entering')
+  await page.click('[data-test=vote]') // the chair is elected once everyone has declared
+  await page.waitForSelector('text=已完成签到、声明和投票')
+  for (const x of apiExperts) await x.api('POST', evalPath('/votes'), { seat: chair.seat })
+
+  // Qualification review: everyone passes every bid; the chair records it.
+  await page.waitForSelector('[data-test=review-form]')
+  const view = await chair.api('GET', evalPath())
+  const bids = view.bids
+  const review = bids.flatMap((b) => ['Q1', 'Q2', 'Q3'].map((criterion) => ({ bidId: b.bidId, criterion, pass: true })))
+  for (const x of apiExperts) await x.api('PUT', evalPath('/review'), { entries: review, submit: true })
+  await page.click('[data-test=review-submit]')
+  await page.waitForFunction(() => document.body.textContent.includes('已提交'))
+  await chair.api('POST', evalPath('/conclusions'), { conclusions: bids.map((b) => ({ bidId: b.bidId, valid: true })) })
+
+  // Scoring in the browser, saved as typed.
+  await page.waitForSelector('[data-test=score-form]')
+  for (const b of bids) {
+    for (const c of ['T1', 'T2', 'C2']) {
+      const input = page.locator(`[data-test="score-${b.bidId}-${c}"] input`)
+      await input.fill(String(scores[c]))
+      await input.blur()
+    }
+    for (const c of ['T3', 'C1']) {
+      const select = page.locator(`[data-test="score-${b.bidId}-${c}"]`)
+      await select.click()
+      const listbox = await select.locator('[aria-controls]').first().getAttribute('aria-controls')
+      await page.locator(`[id="${listbox}"] [role=option]`).getByText(String(scores[c]), { exact: true }).click()
+    }
+  }
+  await page.waitForFunction(() => document.querySelector('[data-test=autosave]')?.textContent?.includes('已自动保存'))
+  await shot(page, '15-expert-scoring')
+  const saved = (await mine.api('GET', evalPath('/scores'))).find((s) => s.seat === mine.seat)
+  assert.equal(saved.entries.length, bids.length * 5) // the autosave reached the server before submitting
+  const entries = bids.flatMap((b) => Object.entries(scores).map(([criterion, points]) => ({ bidId: b.bidId, criterion, points })))
+  for (const x of apiExperts) await x.api('PUT', evalPath('/scores'), { entries, submit: true })
+  await page.click('[data-test=scores-submit]')
+  await eventually('every member\'s scores submitted', 30_000, async () => (await chair.api('GET', evalPath())).phase === 'report')
+
+  // The report: the chair drafts it; the members sign its digest.
+  await chair.api('POST', evalPath('/report'))
+  const report = await chair.api('GET', evalPath('/report'))
+  for (const x of apiExperts) {
+    await x.api('POST', evalPath('/report/signatures'), { digest: report.state.digest,
+      signature: notary.sign(x.key.handle, 'TenderHall evaluation report v1\n' + report.state.digest) })
+  }
+  await page.waitForSelector('[data-test=ranking] tbody tr')
+  await page.setInputFiles('[data-test=key-file]', mine.keyFile)
+  await field(page, 'key-password').fill(password)
+  await page.click('[data-test=key-open]')
+  await page.waitForSelector('[data-test=key-opened]')
+  await page.click('[data-test=sign-report]')
+  await page.waitForSelector('[data-test=signed]')
+  assert.equal((await agent('GET', evalPath())).phase, 'signed')
+  await shot(page, '16-expert-report-signed')
+  await page.context().close()
+
+  // The agent publishes the candidates in the browser; the portal shows them.
+  const agentPage = await newPage()
+  await signIn(agentPage, 'demo-agent')
+  await agentPage.goto(`${base}/agent/sections/${sid}`)
+  await agentPage.click('.el-tabs__item:has-text("评标与定标")')
+  await agentPage.click('[data-test=publish-candidates]')
+  await agentPage.waitForSelector('[data-test=candidates] tbody tr')
+  await shot(agentPage, '17-agent-candidates')
+  await agentPage.goto(`${base}/announcements/${state.ann.id}`)
+  await agentPage.waitForSelector('[data-test=candidates] tbody tr')
+  assert.match(await agentPage.textContent('[data-test=candidates]'), /福建榕城建设工程有限公司/)
+  await shot(agentPage, '18-portal-candidates')
+  await agentPage.context().close()
 })

@@ -1,6 +1,7 @@
 // Saves a form a moment after the last change, so an expert's work survives
 // a closed tab or a dropped connection; the page shows when it last saved.
 import { ref } from 'vue'
+import { serverNow } from '../clock'
 
 export function useAutosave(save: () => Promise<void>, delayMs = 1200) {
   const state = ref<'idle' | 'pending' | 'saving' | 'saved' | 'error'>('idle')
@@ -16,7 +17,7 @@ export function useAutosave(save: () => Promise<void>, delayMs = 1200) {
     running = save().then(
       () => {
         state.value = 'saved'
-        savedAt.value = Date.now()
+        savedAt.value = serverNow()
         error.value = null
       },
       (e) => {
