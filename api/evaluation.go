@@ -42,6 +42,12 @@ type DeclarationRequest struct {
 	Signature string `json:"signature" required:"true"`
 }
 
+// AbsenceRequest records a member who did not come.
+type AbsenceRequest struct {
+	Seat   int    `json:"seat" required:"true"`
+	Reason string `json:"reason" required:"true"`
+}
+
 // VoteRequest names the seat voted chair.
 type VoteRequest struct {
 	Seat int `json:"seat" required:"true"`
@@ -238,4 +244,15 @@ func contentTypeOf(name string) string {
 		return "application/pdf"
 	}
 	return "application/octet-stream"
+}
+
+func (s *Server) evalAbsence(c *gin.Context) error {
+	return s.withEval(c, func(svc *evaluation.Service, id int64) error {
+		var req AbsenceRequest
+		if err := decodeJSON(c, &req); err != nil {
+			return err
+		}
+		v, err := svc.MarkAbsent(c.Request.Context(), caller(c), id, req.Seat, req.Reason)
+		return reply(c, v, err, false)
+	})
 }

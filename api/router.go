@@ -179,6 +179,7 @@ func (s *Server) routeTable() []route {
 		{http.MethodGet, "/api/v1/evaluations/:id", roles(accounts.RoleAgent, accounts.RoleAdmin, accounts.RoleSupervisor, accounts.RoleExpert), "An evaluation by id", "evaluation", nil, evaluation.SessionView{}, s.getEvaluation},
 		{http.MethodPost, "/api/v1/evaluations/:id/signin", roles(accounts.RoleExpert), "Sign in to the room with the SMS one-time code (room network only)", "evaluation", SignInCodeRequest{}, evaluation.SessionView{}, s.evalSignIn},
 		{http.MethodPost, "/api/v1/evaluations/:id/declaration", roles(accounts.RoleExpert), "Sign the avoidance declaration (SM2); a relationship withdraws the expert", "evaluation", DeclarationRequest{}, evaluation.SessionView{}, s.evalDeclare},
+		{http.MethodPost, "/api/v1/evaluations/:id/absences", roles(accounts.RoleSupervisor), "A supervisor records a member who did not come; the first reserve takes the place", "evaluation", AbsenceRequest{}, evaluation.SessionView{}, s.evalAbsence},
 		{http.MethodPost, "/api/v1/evaluations/:id/votes", roles(accounts.RoleExpert), "Vote for the chair", "evaluation", VoteRequest{}, evaluation.SessionView{}, s.evalVote},
 		{http.MethodGet, "/api/v1/evaluations/:id/bids/:bid/files", roles(accounts.RoleExpert), "A decrypted bid's documents (committee, room network)", "evaluation", nil, []evaluation.BidFile{}, s.evalBidFiles},
 		{http.MethodGet, "/api/v1/evaluations/:id/bids/:bid/file", roles(accounts.RoleExpert), "One document of a decrypted bid (?name=)", "evaluation", nil, nil, s.evalBidFile},

@@ -255,3 +255,44 @@ func (f *fixture) sheetFor(i int) []ScoreEntry {
 	}
 	return out
 }
+
+// TestAbsentMemberIsReplacedByTheReserve: the supervisor records a member
+// who did not come; the first reserve takes the place and the committee
+// can elect its chair without the absent expert.
+func TestAbsentMemberIsReplacedByTheReserve(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		v := f.start(t)
+		absent, _ := f.seatOfJudge(t, f.judges[2])
+		_, err := f.svc.MarkAbsent(ctx, f.agent, v.ID, absent.Seat, "未到场")
+		wantCode(t, "the agent recording an absence", err, "supervisor_required")
+		if _, err := f.svc.MarkAbsent(ctx, f.supervisor, v.ID, absent.Seat, "电话联系不上，超过签到时间 30 分钟未到场"); err != nil {
+			t.Fatal(err)
+		}
+		present := []judge{f.judges[0], f.judges[1], f.judges[3], f.judges[4], f.judges[5]}
+		for _, j := range present {
+			if m, _ := f.seatOfJudge(t, j); m.Role != RoleMember {
+				t.Fatalf("judge of seat %d is %s", m.Seat, m.Role)
+			}
+			if _, err := f.svc.SignIn(ctx, j.who, v.ID, f.code(j), roomIP); err != nil {
+				t.Fatal(err)
+			}
+			m, _ := f.seatOfJudge(t, j)
+			st, sig := declaration(t, j, v.ID, m.Seat)
+			if _, err := f.svc.Declare(ctx, j.who, v.ID, st, sig, roomIP); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, err = f.svc.SignIn(ctx, f.judges[2].who, v.ID, f.code(f.judges[2]), roomIP)
+		wantCode(t, "the absent expert arriving late", err, "not_on_committee")
+		for _, j := range present {
+			if _, err := f.svc.Vote(ctx, j.who, v.ID, 1, roomIP); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sv, _ := f.svc.View(ctx, f.supervisor, v.ID, "")
+		if sv.Phase != PhaseReview {
+			t.Fatalf("phase %s after the vote", sv.Phase)
+		}
+	})
+}
