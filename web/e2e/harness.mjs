@@ -20,6 +20,7 @@ export async function startServer(bin) {
     env: { ...process.env, TENDERHALL_LOG_LEVEL: 'warn' },
   })
   let out = ''
+  process.on('exit', () => child.kill('SIGKILL')) // a test runner that times out skips after(); the server goes with it
   child.stderr.on('data', () => {}) // the JSON log; not needed unless debugging
   const logins = {}
   const url = await new Promise((resolve, reject) => {
