@@ -3,6 +3,8 @@
 #   make test   run the tests (no servers needed; real-server suites skip)
 # and for developers:
 #   make integration   start MariaDB, Redis and MinIO on loopback and run the real-server suites
+#   make web           build the web app (npm ci, WebAssembly notary, vite) into web/dist/app
+#   make e2e           the browser suite in Debian's Chromium against the real binary
 
 GO ?= go
 BIN := bin/tenderhall
@@ -10,17 +12,35 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 # Packages whose suites run against the real servers.
 INTEGRATION_PKGS := ./storage/... ./internal/jobs/... ./accounts/... ./eventlog/... ./notary/... ./calendar/... ./bidding/... ./experts/... ./sandbox/... ./evaluation/... ./api/... ./cmd/...
 
-.PHONY: run build test integration vet fuzz bench clean
+# The web app is rebuilt only when one of its sources changed: its own
+# files, the WebAssembly sealer's Go code (web/wasm, notary) and the
+# committed OpenAPI document. Without Node.js web/build.sh says so and the
+# binary serves a page explaining how to build the app.
+WEB_STAMP := web/dist/app/index.html
+WEB_SOURCES := $(shell find web/src web/public web/wasm notary internal/apperr -type f \
+	-not -name schema.d.ts -not -name notary.wasm -not -name wasm_exec.js -not -name '*_test.go' 2>/dev/null) \
+	web/index.html web/package.json web/package-lock.json web/vite.config.ts web/tsconfig.json web/build.sh
+
+.PHONY: run build web test web-test e2e integration vet fuzz bench clean
 
 run: build
 	./$(BIN) serve $(ARGS)
 
-build:
+build: web
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/tenderhall
+
+web: $(WEB_STAMP)
+
+$(WEB_STAMP): $(WEB_SOURCES)
+	web/build.sh
 
 test:
 	$(GO) vet ./...
 	deploy/gotest-summary.sh -count=1 ./...
+	web/build.sh unit
+
+e2e: build
+	web/e2e/run.sh $(BIN)
 
 integration:
 	deploy/integration.sh $(INTEGRATION_PKGS)
@@ -32,4 +52,4 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./storage/...
 
 clean:
-	rm -rf bin
+	rm -rf bin web/dist/app

@@ -121,3 +121,16 @@ func demoPassword(username string) string {
 func errSeeded() error {
 	return apperr.New(apperr.Conflict, "演示数据已存在，未做任何更改", "the demo data exists already; nothing was changed").WithCode("demo_seeded")
 }
+
+// DemoTendererName is the demo tenderer organisation, for which the demo
+// projects are run (it has no user of its own).
+const DemoTendererName = "福州市城市建设投资集团有限公司（演示）"
+
+// DemoOrgID returns the id of the demo organisation named name.
+func (s *Service) DemoOrgID(ctx context.Context, name string) (int64, error) {
+	var o orgRow
+	if err := s.first(ctx, &o, "name = ?", name); err != nil {
+		return 0, err
+	}
+	return o.ID, nil
+}

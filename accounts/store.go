@@ -95,6 +95,17 @@ type setupRow struct {
 // TableName maps setupRow to the setup_tokens table.
 func (setupRow) TableName() string { return "setup_tokens" }
 
+// loginChallengeRow is a key sign-in challenge (login_key.go).
+type loginChallengeRow struct {
+	ID        string     `gorm:"column:id;primaryKey"`
+	Username  string     `gorm:"column:username"`
+	Nonce     string     `gorm:"column:nonce"`
+	ExpiresAt time.Time  `gorm:"column:expires_at"`
+	UsedAt    *time.Time `gorm:"column:used_at"`
+}
+
+func (loginChallengeRow) TableName() string { return "login_challenges" }
+
 func (s *Service) conn(ctx context.Context) *gorm.DB { return s.db.Conn(ctx) }
 
 // insert creates row; a duplicate key comes back as apperr.Conflict.
@@ -111,6 +122,11 @@ func (s *Service) exec(ctx context.Context, q string, args ...any) (int64, error
 // first loads the one row matching where into dst, or apperr.NotFound.
 func (s *Service) first(ctx context.Context, dst any, where string, args ...any) error {
 	return storage.Translate(s.conn(ctx).Where(where, args...).Take(dst).Error)
+}
+
+// find loads up to 500 rows matching where, ordered by name.
+func (s *Service) find(ctx context.Context, dst any, where string, args ...any) error {
+	return storage.Translate(s.conn(ctx).Where(where, args...).Order("name").Limit(500).Find(dst).Error)
 }
 
 func (s *Service) getOrg(ctx context.Context, id int64) (o orgRow, err error) {

@@ -99,6 +99,18 @@ func (s *Server) createOrg(c *gin.Context) error {
 }
 
 // getOrg shows an organisation to its own members and to staff.
+func (s *Server) listOrgs(c *gin.Context) error {
+	orgs, err := s.deps.Accounts.ListOrgs(c.Request.Context(), caller(c), accounts.OrgKind(c.Query("kind")))
+	if err != nil {
+		return err
+	}
+	out := make([]OrgView, 0, len(orgs))
+	for _, o := range orgs {
+		out = append(out, orgView(o))
+	}
+	return ok(c, out)
+}
+
 func (s *Server) getOrg(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {

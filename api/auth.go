@@ -67,6 +67,12 @@ func (s *Server) login(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	return s.startedSession(c, res)
+}
+
+// startedSession answers a sign-in: the token for a bearer login, the
+// session cookie and CSRF token for a browser.
+func (s *Server) startedSession(c *gin.Context, res accounts.LoginResult) error {
 	out := LoginResponse{ExpiresAt: res.ExpiresAt, User: meOf(res.Principal)}
 	if res.Principal.Kind == accounts.KindBearer {
 		out.Token = res.Token

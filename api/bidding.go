@@ -127,6 +127,15 @@ func (s *Server) getProject(c *gin.Context) error {
 	})
 }
 
+func (s *Server) listProjects(c *gin.Context) error {
+	svc, err := s.biddingService()
+	if err != nil {
+		return err
+	}
+	ps, err := svc.ListProjects(c.Request.Context(), caller(c))
+	return reply(c, ps, err, false)
+}
+
 func (s *Server) createSection(c *gin.Context) error {
 	return s.withID(c, func(svc *bidding.Service, id int64) error {
 		var req SectionRequest
@@ -273,5 +282,19 @@ func (s *Server) publicAnnouncement(c *gin.Context) error {
 	return s.withID(c, func(svc *bidding.Service, id int64) error {
 		d, err := svc.PublicAnnouncement(c.Request.Context(), id)
 		return reply(c, d, err, false)
+	})
+}
+
+func (s *Server) sectionAnnouncement(c *gin.Context) error {
+	return s.withID(c, func(svc *bidding.Service, id int64) error {
+		a, err := svc.SectionAnnouncement(c.Request.Context(), caller(c), id)
+		return reply(c, a, err, false)
+	})
+}
+
+func (s *Server) sectionObjections(c *gin.Context) error {
+	return s.withID(c, func(svc *bidding.Service, id int64) error {
+		o, err := svc.SectionObjections(c.Request.Context(), caller(c), id)
+		return reply(c, o, err, false)
 	})
 }

@@ -113,6 +113,20 @@ func (s *Server) myBids(c *gin.Context) error {
 	})
 }
 
+// BidHeaderView is a stored bid's envelope header, for the browser to
+// unwrap the data key at the opening.
+type BidHeaderView struct {
+	BidID  int64  `json:"bidId"`
+	Header []byte `json:"header"` // base64 in JSON
+}
+
+func (s *Server) bidHeader(c *gin.Context) error {
+	return s.withID(c, func(svc *bidding.Service, id int64) error {
+		h, err := svc.BidHeader(c.Request.Context(), caller(c), id)
+		return reply(c, BidHeaderView{BidID: id, Header: h}, err, false)
+	})
+}
+
 func (s *Server) withdrawBid(c *gin.Context) error {
 	return s.withID(c, func(svc *bidding.Service, id int64) error {
 		b, err := svc.WithdrawBid(c.Request.Context(), caller(c), id)

@@ -1,7 +1,9 @@
 package api
 
 import (
+	"encoding/json"
 	"github.com/tenderhall/tenderhall/evaluation"
+	"path"
 	"reflect"
 	"regexp"
 	"strings"
@@ -44,6 +46,7 @@ func (s *Server) buildOpenAPI() map[string]any {
 		item[strings.ToLower(r.method)] = s.operation(r, schemas)
 	}
 	schemas["Error"] = schemaOf(reflect.TypeOf(ErrorBody{}), schemas)
+	delete(schemas, schemaTypes)
 	return map[string]any{
 		"openapi": "3.0.3",
 		"info": map[string]any{"title": "TenderHall API", "version": s.deps.Version,
@@ -102,17 +105,40 @@ func operationID(r route) string {
 	return strings.Join(parts, "_")
 }
 
+// schemaTypes is the key under which buildOpenAPI keeps, while it runs,
+// which Go type each schema name stands for.
+const schemaTypes = "\x00types"
+
+// schemaName is a struct's schema name: its Go name, or, when a type of
+// another package took that name first (evaluation.Room after
+// bidding.Room), the name prefixed with its package's (EvaluationRoom).
+func schemaName(t reflect.Type, schemas map[string]any) string {
+	reg, _ := schemas[schemaTypes].(map[string]reflect.Type)
+	if reg == nil {
+		reg = map[string]reflect.Type{}
+		schemas[schemaTypes] = reg
+	}
+	name := t.Name()
+	if prev, ok := reg[name]; ok && prev != t {
+		pkg := path.Base(t.PkgPath())
+		name = strings.ToUpper(pkg[:1]) + pkg[1:] + name
+	}
+	reg[name] = t
+	return name
+}
+
 // schemaRef returns a $ref for named structs (registering them) or an inline schema.
 func schemaRef(t reflect.Type, schemas map[string]any) map[string]any {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	if t.Kind() == reflect.Struct && t.Name() != "" && t.PkgPath() != "time" {
-		if _, done := schemas[t.Name()]; !done {
-			schemas[t.Name()] = map[string]any{} // placeholder against recursion
-			schemas[t.Name()] = schemaOf(t, schemas)
+		name := schemaName(t, schemas)
+		if _, done := schemas[name]; !done {
+			schemas[name] = map[string]any{} // placeholder against recursion
+			schemas[name] = schemaOf(t, schemas)
 		}
-		return map[string]any{"$ref": "#/components/schemas/" + t.Name()}
+		return map[string]any{"$ref": "#/components/schemas/" + name}
 	}
 	return schemaOf(t, schemas)
 }
@@ -149,40 +175,50 @@ func schemaOf(t reflect.Type, schemas map[string]any) map[string]any {
 
 func structSchema(t reflect.Type, schemas map[string]any) map[string]any {
 	props := map[string]any{}
-	var req []string
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		if !f.IsExported() {
-			continue
-		}
-		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" {
-			continue
-		}
-		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
-			// encoding/json flattens an embedded struct's fields.
-			emb := structSchema(f.Type, schemas)
-			for k, v := range emb["properties"].(map[string]any) {
-				props[k] = v
-			}
-			if r, ok := emb["required"].([]string); ok {
-				req = append(req, r...)
-			}
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		props[name] = schemaRef(f.Type, schemas)
-		if !strings.Contains(opts, "omitempty") && f.Tag.Get("required") == "true" {
-			req = append(req, name)
-		}
-	}
+	req := structFields(t, schemas, props)
 	s := map[string]any{"type": "object", "properties": props}
 	if req != nil {
 		s["required"] = req
 	}
 	return s
+}
+
+// structFields adds t's JSON fields to props and returns the required ones.
+// An embedded struct without a JSON name has its fields promoted, as
+// encoding/json does (bidding.PublicDetail embeds PublicAnnouncement).
+func structFields(t reflect.Type, schemas map[string]any, props map[string]any) []string {
+	var req []string
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
+			req = append(req, structFields(f.Type, schemas, props)...)
+			continue
+		}
+		if !f.IsExported() || name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		props[name] = fieldSchema(f.Type, schemas)
+		if !strings.Contains(opts, "omitempty") && f.Tag.Get("required") == "true" {
+			req = append(req, name)
+		}
+	}
+	return req
+}
+
+// fieldSchema is schemaRef but for the byte types encoding/json treats
+// specially: []byte is a base64 string, json.RawMessage any JSON value.
+func fieldSchema(t reflect.Type, schemas map[string]any) map[string]any {
+	switch {
+	case t == reflect.TypeOf(json.RawMessage{}):
+		return map[string]any{}
+	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8:
+		return map[string]any{"type": "string", "format": "byte"}
+	}
+	return schemaRef(t, schemas)
 }
 
 var pointsType = reflect.TypeOf(evaluation.Points(0))

@@ -46,6 +46,8 @@ func (s *Server) routeTable() []route {
 		{http.MethodGet, "/api/v1/setup", public, "Whether the first administrator still has to be created", "auth", nil, SetupStatus{}, s.setupStatus},
 		{http.MethodPost, "/api/v1/setup", public, "Create the first administrator with the one-time setup token", "auth", SetupRequest{}, UserView{}, s.completeSetup},
 		{http.MethodPost, "/api/v1/auth/login", public, "Sign in with password (and TOTP for staff)", "auth", LoginRequest{}, LoginResponse{}, s.login},
+		{http.MethodPost, "/api/v1/auth/key-challenge", public, "A one-time challenge for a bidder's SM2 key sign-in", "auth", KeyChallengeRequest{}, accounts.KeyChallenge{}, s.keyChallenge},
+		{http.MethodPost, "/api/v1/auth/key-login", public, "Sign in by signing the challenge with the organisation's SM2 key (bidders)", "auth", KeyLoginRequest{}, LoginResponse{}, s.keyLogin},
 		{http.MethodPost, "/api/v1/auth/logout", anyone, "End the current session", "auth", nil, gin.H{}, s.logout},
 		{http.MethodGet, "/api/v1/auth/me", anyone, "The signed-in user, organisation and roles", "auth", nil, MeResponse{}, s.me},
 		{http.MethodPost, "/api/v1/auth/totp/enroll", anyone, "Start TOTP enrolment", "auth", nil, TOTPEnrollResponse{}, s.totpEnroll},
@@ -54,6 +56,7 @@ func (s *Server) routeTable() []route {
 
 		// Organisations and users.
 		{http.MethodPost, "/api/v1/organizations", roles(accounts.RoleAdmin), "Create an organisation", "accounts", OrgRequest{}, OrgView{}, s.createOrg},
+		{http.MethodGet, "/api/v1/organizations", roles(accounts.RoleAgent, accounts.RoleAdmin, accounts.RoleSupervisor), "Organisations of one kind (?kind=tenderer), by name", "accounts", nil, []OrgView{}, s.listOrgs},
 		{http.MethodGet, "/api/v1/organizations/:id", anyone, "Read an organisation (own, or any for staff)", "accounts", nil, OrgView{}, s.getOrg},
 		{http.MethodPut, "/api/v1/organizations/:id/public-key", roles(accounts.RoleAdmin, accounts.RoleBidder), "Register the organisation's SM2 public key", "accounts", PublicKeyRequest{}, OrgView{}, s.setOrgKey},
 		{http.MethodPost, "/api/v1/users", roles(accounts.RoleAdmin), "Create a user", "accounts", UserRequest{}, UserView{}, s.createUser},
@@ -78,10 +81,12 @@ func (s *Server) routeTable() []route {
 
 		// Bidding (api/bidding.go): projects, sections, announcements, clarifications, questions, objections.
 		{http.MethodPost, "/api/v1/projects", roles(accounts.RoleAgent, accounts.RoleAdmin), "Create a project run by the caller's agency", "bidding", ProjectRequest{}, bidding.Project{}, s.createProject},
+		{http.MethodGet, "/api/v1/projects", roles(accounts.RoleAgent, accounts.RoleAdmin, accounts.RoleSupervisor), "The projects the caller may read, newest first, with their sections", "bidding", nil, []bidding.ProjectView{}, s.listProjects},
 		{http.MethodGet, "/api/v1/projects/:id", roles(accounts.RoleAgent, accounts.RoleAdmin, accounts.RoleSupervisor), "Read a project and its sections", "bidding", nil, bidding.ProjectView{}, s.getProject},
 		{http.MethodPost, "/api/v1/projects/:id/sections", roles(accounts.RoleAgent, accounts.RoleAdmin), "Add a section with its rulebook", "bidding", SectionRequest{}, bidding.Section{}, s.createSection},
 		{http.MethodPost, "/api/v1/projects/:id/clarifications", roles(accounts.RoleAgent, accounts.RoleAdmin), "Publish a clarification (may move deadlines)", "bidding", ClarificationRequest{}, bidding.Clarification{}, s.clarify},
 		{http.MethodGet, "/api/v1/sections/:id", roles(accounts.RoleAgent, accounts.RoleAdmin, accounts.RoleSupervisor), "Read a section with its deadline history", "bidding", nil, bidding.SectionView{}, s.getSection},
+		{http.MethodGet, "/api/v1/sections/:id/announcement", roles(accounts.RoleAgent, accounts.RoleAdmin, accounts.RoleSupervisor), "A section's announcement in any status (the draft being edited)", "bidding", nil, bidding.Announcement{}, s.sectionAnnouncement},
 		{http.MethodPut, "/api/v1/sections/:id/announcement", roles(accounts.RoleAgent, accounts.RoleAdmin), "Create or edit the draft announcement", "bidding", AnnouncementRequest{}, bidding.Announcement{}, s.saveAnnouncement},
 		{http.MethodPost, "/api/v1/sections/:id/announcement/approve", roles(accounts.RoleAgent, accounts.RoleAdmin), "Tenderer approves the announcement", "bidding", nil, bidding.Announcement{}, s.approveAnnouncement},
 		{http.MethodPost, "/api/v1/sections/:id/announcement/publish", roles(accounts.RoleAgent, accounts.RoleAdmin), "Publish the announcement (checks the rulebook)", "bidding", nil, bidding.Announcement{}, s.publishAnnouncement},
@@ -90,6 +95,7 @@ func (s *Server) routeTable() []route {
 		{http.MethodPost, "/api/v1/sections/:id/questions", roles(accounts.RoleBidder), "Ask a question about a section", "bidding", QuestionRequest{}, bidding.Question{}, s.askQuestion},
 		{http.MethodPost, "/api/v1/questions/:id/answer", roles(accounts.RoleAgent, accounts.RoleAdmin), "Answer a bidder's question", "bidding", AnswerRequest{}, bidding.Question{}, s.answerQuestion},
 		{http.MethodPost, "/api/v1/sections/:id/objections", roles(accounts.RoleBidder), "Raise an objection to the tender documents (pauses the section)", "bidding", ObjectionRequest{}, bidding.Objection{}, s.raiseObjection},
+		{http.MethodGet, "/api/v1/sections/:id/objections", roles(accounts.RoleAgent, accounts.RoleAdmin, accounts.RoleSupervisor), "A section's objections to the tender documents, with answers", "bidding", nil, []bidding.Objection{}, s.sectionObjections},
 		{http.MethodPost, "/api/v1/objections/:id/answer", roles(accounts.RoleAgent, accounts.RoleAdmin), "Answer an objection (resumes the section)", "bidding", AnswerRequest{}, bidding.Objection{}, s.answerObjection},
 		{http.MethodGet, "/api/v1/public/announcements", public, "Search published announcements", "bidding", nil, bidding.AnnouncementPage{}, s.listAnnouncements},
 		{http.MethodGet, "/api/v1/public/announcements/:id", public, "A published announcement (stable public URL)", "bidding", nil, bidding.PublicDetail{}, s.publicAnnouncement},
@@ -107,6 +113,7 @@ func (s *Server) routeTable() []route {
 		{http.MethodPut, "/api/v1/uploads/:id", roles(accounts.RoleBidder), "Append a chunk at ?offset= (raw body; 409 wrong_offset names the expected offset)", "bids", nil, UploadView{}, s.appendUpload},
 		{http.MethodPost, "/api/v1/uploads/:id/finalize", roles(accounts.RoleBidder), "Verify and store the envelope before the deadline (?size=); returns the signed receipt", "bids", nil, gin.H{}, s.finalizeUpload},
 		{http.MethodGet, "/api/v1/sections/:id/bids/mine", roles(accounts.RoleBidder), "The caller organisation's bids and receipts on a section", "bids", nil, []bidding.Bid{}, s.myBids},
+		{http.MethodGet, "/api/v1/bids/:id/header", roles(accounts.RoleBidder), "An own bid's envelope header (not secret), to unwrap its data key in the browser at the opening", "bids", nil, BidHeaderView{}, s.bidHeader},
 		{http.MethodPost, "/api/v1/bids/:id/withdraw", roles(accounts.RoleBidder), "Withdraw the current bid before the deadline", "bids", nil, bidding.Bid{}, s.withdrawBid},
 		{http.MethodGet, "/api/v1/sections/:id/bids/count", roles(accounts.RoleAgent, accounts.RoleAdmin), "Number of current bids, after the deadline only", "bids", nil, BidCountView{}, s.bidCount},
 

@@ -4,6 +4,7 @@
 package api
 
 import (
+	"io/fs"
 	"log/slog"
 	"net/http"
 
@@ -32,6 +33,7 @@ type Deps struct {
 	Bidding    *bidding.Service    // projects, sections, announcements; nil answers its routes with 503
 	Calendar   *calendar.Service   // the working-day calendar; nil answers its routes with 503
 	Experts    *experts.Service    // expert pool and draws (issue 6); nil answers its routes with 503
+	Web        fs.FS               // the built web app (package web); nil serves a page saying how to build it
 	Sandbox    *sandbox.Service    // the sandbox's clock (package sandbox); nil serves as production
 	Evaluation *evaluation.Service // evaluation and award (issue 7); nil answers its routes with 503
 	// SetCarrierProfile scripts the simulated carrier's callees (a
@@ -53,6 +55,7 @@ type Server struct {
 	engine  *gin.Engine
 	apiDoc  openAPIDoc
 	rooms   *roomHub // live opening-room feeds (room_hub.go)
+	web     *webFiles
 }
 
 // New builds the server and its route table.
@@ -68,6 +71,7 @@ func New(d Deps) *Server {
 	}
 	s := &Server{deps: d, log: d.Log, metrics: newMetrics()}
 	s.rooms = newRoomHub(s)
+	s.web = &webFiles{fsys: d.Web}
 	s.routes = s.routeTable()
 	s.engine = s.buildEngine()
 	return s
@@ -87,7 +91,7 @@ func (s *Server) buildEngine() *gin.Engine {
 		handlers = append(handlers, adapt(s.log, r.handler))
 		e.Handle(r.method, r.path, handlers...)
 	}
-	e.NoRoute(func(c *gin.Context) { serveError(c, s.log, errNoRoute) })
+	e.NoRoute(s.noRoute) // the web app (web.go), or the JSON 404 under /api/
 	e.NoMethod(func(c *gin.Context) {
 		serveError(c, s.log, apperr.New(apperr.Invalid, "该接口不支持此请求方法", "method not allowed on this route").WithCode("method_not_allowed"))
 	})

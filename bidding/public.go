@@ -30,7 +30,11 @@ type PublicAnnouncement struct {
 	Region      string     `json:"region"`
 	Kind        Kind       `json:"kind"`
 	ProjectName string     `json:"projectName"`
+	ProjectID   int64      `json:"projectId"` // with SectionID, what a sealed bid's metadata names
 	SectionID   int64      `json:"sectionId"`
+	SectionCode string     `json:"sectionCode"` // the tenderer's section number (标段编号)
+	SectionName string     `json:"sectionName"`
+	MaxBidBytes int64      `json:"maxBidBytes"` // the rulebook's largest sealed bid, so a browser refuses a bigger file before sealing
 	State       State      `json:"state"`
 	Paused      bool       `json:"paused"`
 	DocsFrom    time.Time  `json:"docsFrom"`
@@ -85,7 +89,8 @@ func (s *Service) ListAnnouncements(ctx context.Context, f Filter) (Announcement
 
 func publicOf(r listingRow) PublicAnnouncement {
 	return PublicAnnouncement{ID: r.ID, URL: PublicURL(r.ID), Title: r.Title, Body: r.Body, Region: r.Region, Kind: r.Kind,
-		ProjectName: r.ProjectName, SectionID: r.SectionID, State: r.State, Paused: r.Paused != nil,
+		ProjectName: r.ProjectName, ProjectID: r.ProjectID, SectionID: r.SectionID, SectionCode: r.SectionCode,
+		SectionName: r.SectionName, MaxBidBytes: r.Rulebook.MaxBidBytes, State: r.State, Paused: r.Paused != nil,
 		DocsFrom: r.DocsFrom, DocsUntil: r.DocsUntil, Deadline: r.Deadline, PublishedAt: r.PublishedAt}
 }
 
@@ -112,7 +117,8 @@ func (s *Service) PublicAnnouncement(ctx context.Context, id int64) (PublicDetai
 		return PublicDetail{}, err
 	}
 	d := PublicDetail{PublicAnnouncement: publicOf(listingRow{Announcement: a, State: sec.State, Deadline: sec.Deadline,
-		Paused: sec.PausedSince, ProjectName: p.Name})}
+		Paused: sec.PausedSince, ProjectName: p.Name, ProjectID: p.ID, SectionCode: sec.Code, SectionName: sec.Name,
+		Rulebook: sec.Rulebook})}
 	d.Sandbox = s.sandbox
 	if d.Clarifications, err = s.st.clarifications(ctx, p.ID); err != nil {
 		return PublicDetail{}, err

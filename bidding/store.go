@@ -52,6 +52,17 @@ func (st store) project(ctx context.Context, id int64) (Project, error) {
 	return p, notFound(err, "项目不存在", "project not found")
 }
 
+// projectsFor lists up to 200 projects, newest first: every project when
+// all, else those whose agency or tenderer is org or whose id is granted.
+func (st store) projectsFor(ctx context.Context, org int64, all bool, granted []string) ([]Project, error) {
+	q := st.conn(ctx).Order("id DESC").Limit(200)
+	if !all {
+		q = q.Where("agency_org_id = ? OR tenderer_org_id = ? OR id IN ?", org, org, append(granted, "0"))
+	}
+	var out []Project
+	return out, storage.Translate(q.Find(&out).Error)
+}
+
 func (st store) sections(ctx context.Context, projectID int64) ([]Section, error) {
 	var out []Section
 	err := st.conn(ctx).Where("project_id = ?", projectID).Order("id").Find(&out).Error
@@ -103,13 +114,18 @@ type listingRow struct {
 	Deadline    *time.Time `gorm:"column:section_deadline"`
 	Paused      *time.Time `gorm:"column:paused_since"`
 	ProjectName string     `gorm:"column:project_name"`
+	ProjectID   int64      `gorm:"column:project_id"`
+	SectionCode string     `gorm:"column:section_code"`
+	SectionName string     `gorm:"column:section_name"`
+	Rulebook    Rulebook   `gorm:"column:rulebook;serializer:json"`
 }
 
 // publishedAnnouncements lists published announcements newest first, below
 // the cursor (an announcement ID; 0 for the first page).
 func (st store) publishedAnnouncements(ctx context.Context, f Filter, limit int) ([]listingRow, error) {
 	q := st.conn(ctx).Table("bid_announcements a").
-		Select("a.*, s.state, s.deadline AS section_deadline, s.paused_since, p.name AS project_name").
+		Select("a.*, s.state, s.deadline AS section_deadline, s.paused_since, p.name AS project_name, "+
+			"p.id AS project_id, s.code AS section_code, s.name AS section_name, s.rulebook").
 		Joins("JOIN bid_sections s ON s.id = a.section_id").
 		Joins("JOIN bid_projects p ON p.id = s.project_id").
 		Where("a.status = ?", AnnouncementPublished)
@@ -156,6 +172,12 @@ func (st store) question(ctx context.Context, id int64) (Question, error) {
 	var q Question
 	err := st.conn(ctx).First(&q, id).Error
 	return q, notFound(err, "问题不存在", "question not found")
+}
+
+func (st store) objectionsOf(ctx context.Context, sectionID int64) ([]Objection, error) {
+	out := []Objection{}
+	err := st.conn(ctx).Where("section_id = ?", sectionID).Order("id").Find(&out).Error
+	return out, storage.Translate(err)
 }
 
 func (st store) objection(ctx context.Context, id int64) (Objection, error) {

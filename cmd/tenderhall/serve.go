@@ -14,6 +14,7 @@ import (
 	"github.com/tenderhall/tenderhall/api"
 	"github.com/tenderhall/tenderhall/internal/apperr"
 	"github.com/tenderhall/tenderhall/internal/jobs"
+	"github.com/tenderhall/tenderhall/web"
 )
 
 func (e *env) serveCmd() *cobra.Command {
@@ -44,6 +45,7 @@ func (e *env) serve(ctx context.Context, a *app) error {
 		Bidding:           a.bidding,
 		Experts:           a.experts,
 		Sandbox:           a.sandbox,
+		Web:               web.Assets(),
 		Evaluation:        a.eval,
 		SetCarrierProfile: a.setCarrierProfile,
 		MaxBodyBytes:      a.cfg.MaxBodyBytes, TrustedProxies: a.cfg.TrustedProxies, Version: version,

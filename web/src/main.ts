@@ -1,0 +1,13 @@
+import { createApp } from 'vue'
+import ElementPlus from 'element-plus'
+import 'element-plus/dist/index.css'
+import './styles.css'
+import App from './App.vue'
+import { router } from './router'
+import { i18n } from './i18n'
+import { startClock } from './clock'
+import { loadSession } from './auth'
+
+startClock()
+void loadSession()
+createApp(App).use(i18n).use(router).use(ElementPlus).mount('#app')

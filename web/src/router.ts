@@ -1,0 +1,33 @@
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import { session } from './session'
+import { loadSession } from './auth'
+
+// History-mode routes; the server answers any non-API path with index.html.
+// Pages are loaded on demand, so the public portal does not fetch the
+// bidder's or the agent's code. meta.role: a page for signed-in users of
+// that role (others are sent to sign in).
+const routes: RouteRecordRaw[] = [
+  { path: '/', name: 'portal', component: () => import('./pages/portal/AnnouncementList.vue') },
+  { path: '/announcements/:id', name: 'announcement', component: () => import('./pages/portal/AnnouncementDetail.vue'), props: true },
+  { path: '/login', name: 'login', component: () => import('./pages/LoginPage.vue') },
+  { path: '/bidder', name: 'bidder', component: () => import('./pages/bidder/BidderWorkspace.vue'), meta: { role: 'bidder' } },
+  { path: '/bidder/sections/:id', name: 'bidder-section', component: () => import('./pages/bidder/SectionBid.vue'), props: true, meta: { role: 'bidder' } },
+  { path: '/room/:id', name: 'room', component: () => import('./pages/room/OpeningRoom.vue'), props: true, meta: { role: 'any' } },
+  { path: '/agent', name: 'agent', component: () => import('./pages/agent/AgentProjects.vue'), meta: { role: 'agent' } },
+  { path: '/agent/projects/:id', name: 'agent-project', component: () => import('./pages/agent/AgentProject.vue'), props: true, meta: { role: 'agent' } },
+  { path: '/agent/sections/:id', name: 'agent-section', component: () => import('./pages/agent/AgentSection.vue'), props: true, meta: { role: 'agent' } },
+  { path: '/expert', name: 'expert', component: () => import('./pages/expert/ExpertHome.vue'), meta: { role: 'expert' } },
+  { path: '/expert/evaluations/:id', name: 'evaluation', component: () => import('./pages/expert/EvaluationRoom.vue'), props: true, meta: { role: 'expert' } },
+  { path: '/:rest(.*)*', name: 'not-found', component: () => import('./pages/NotFound.vue') },
+]
+
+export const router = createRouter({ history: createWebHistory(), routes })
+
+router.beforeEach(async (to) => {
+  const role = to.meta.role as string | undefined
+  if (!role) return true
+  if (!session.loaded) await loadSession()
+  if (!session.me) return { name: 'login', query: { next: to.fullPath } }
+  if (role !== 'any' && !session.has(role) && !session.has('admin')) return { name: 'portal' }
+  return true
+})
