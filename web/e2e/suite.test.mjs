@@ -413,8 +413,9 @@ test('an expert enters the evaluation room, reviews and scores in the browser, a
   await page.click('[data-test=my-evaluations] tbody tr a')
   await page.waitForURL(/\/expert\/evaluations\/\d+/)
   await page.click('[data-test=read-inbox]')
-  const sms = await page.locator('[data-test=sms]').allTextContents()
-  const code = sms.map((t) => t.match(/验证码：(\d{6})/)?.[1]).filter(Boolean).at(-1)
+  // The inbox loads after the click: wait for the message with the code, not for the first paint.
+  const sms = page.locator('[data-test=sms]', { hasText: /验证码：\d{6}/ }).last()
+  const code = (await sms.textContent()).match(/验证码：(\d{6})/)[1]
   await field(page, 'room-code').fill(code)
   await page.click('[data-test=room-signin]')
   await page.setInputFiles('[data-test=key-file]', mine.keyFile)
