@@ -293,6 +293,8 @@ const en: typeof zh = {
     evaluationAt: 'Evaluation at',
     place: 'Place',
     placeHint: 'e.g. evaluation room 3',
+    specialtyHint: 'specialty code, e.g. A010101',
+    demoHint: 'Sandbox: prefilled for the demo experts (specialty A040399: six technical and one economic expert, all with accounts), who can evaluate in the browser once drawn and confirmed. Have the administrator set the simulated phones to "everyone accepts" first.',
     reps: 'Tenderer representatives',
     group: 'Group {n}',
     technical: 'Technical',

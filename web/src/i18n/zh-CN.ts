@@ -290,6 +290,8 @@ export default {
     evaluationAt: '评标时间',
     place: '评标地点',
     placeHint: '例如：省交易中心 3 号评标室',
+    specialtyHint: '专业代码，如 A010101',
+    demoHint: '测试环境：已按演示评标专家预填（专业 A040399：技术专家 6 人、经济专家 1 人，均有账号），抽中并确认参加后可在浏览器中评标。请管理员先将模拟电话设为“全部接听”。',
     reps: '招标人代表人数',
     group: '第 {n} 组',
     technical: '技术',
