@@ -12,7 +12,7 @@
 // page seals a file the bidder chooses; it has no bid form editor).
 import { before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { cli, launchBrowser, screenshotDir, startServer } from './harness.mjs'
@@ -46,6 +46,7 @@ before(async () => {
 after(async () => {
   await browser?.close()
   await srv?.stop()
+  rmSync(work, { recursive: true, force: true }) // keys, bid packages, the downloaded document
 })
 
 test('the agent drafts the section, the tenderer approves, the agent publishes it with the tender document', async () => {
