@@ -12,7 +12,7 @@ import { chromium } from 'playwright-core'
 
 const run = promisify(execFile)
 
-/** Starts `serve --sandbox --demo` and resolves once ready, with the demo logins. */
+/** Starts `serve --sandbox --demo` and resolves once ready, with the demo logins and display names. */
 export async function startServer(bin) {
   const data = mkdtempSync(join(tmpdir(), 'th-e2e-'))
   const child = spawn(bin, ['serve', '--sandbox', '--demo', '--addr', '127.0.0.1:0', '--data', data], {
@@ -23,12 +23,16 @@ export async function startServer(bin) {
   process.on('exit', () => child.kill('SIGKILL')) // a test runner that times out skips after(); the server goes with it
   child.stderr.on('data', () => {}) // the JSON log; not needed unless debugging
   const logins = {}
+  const names = {} // demo user → display name, e.g. demo-expert1 → 刘洋（专家）
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('server did not start:\n' + out)), 120_000)
     child.on('exit', (code) => reject(new Error(`server exited ${code}:\n${out}`)))
     child.stdout.on('data', (b) => {
       out += b.toString()
-      for (const m of out.matchAll(/^\s+\[\w+\]\s+(demo-\S+)\s+(\S+)/gm)) logins[m[1]] = m[2]
+      for (const m of out.matchAll(/^\s+\[\w+\]\s+(demo-\S+)\s+(\S+)[ \t]+(\S+)/gm)) {
+        logins[m[1]] = m[2]
+        names[m[1]] = m[3]
+      }
       const addr = out.match(/serving at (http:\/\/\S+)/)
       if (addr && logins['demo-applicant']) {
         clearTimeout(timer)
@@ -42,7 +46,7 @@ export async function startServer(bin) {
     await new Promise((r) => setTimeout(r, 100)) // polling readiness of a process we started; not a synchronisation of the test
   }
   return {
-    url, data, logins, child,
+    url, data, logins, names, child,
     async stop() {
       child.kill('SIGTERM')
       await new Promise((r) => child.once('exit', r))

@@ -5,7 +5,7 @@
 // connection, and the server holds ciphertext only; the opening, with
 // check-in and decryption in the browser. Screenshots of every main page
 // go to test-output/e2e.
-import { test as nodeTest, before, after } from 'node:test'
+import { before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, writeFileSync, statSync } from 'node:fs'
@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { apiClient, bearer, cli, findFiles, launchBrowser, screenshotDir, startProxy, startServer } from './harness.mjs'
 import { makeExperts } from './experts.mjs'
+import { beijing, failOnError, field, newPage as openPage, screenshotOnFailure, shot as screenshot, signIn as signInAs } from './browser.mjs'
 import { nodeNotary } from './notary.mjs'
 
 const bin = process.env.TENDERHALL_BIN
@@ -36,62 +37,16 @@ after(async () => {
   await srv?.stop()
 })
 
-const pages = new Set()
-
-/** A scenario; when it fails, every page still open is saved as FAIL-*.png. */
-function test(name, fn) {
-  nodeTest(name, async (t) => {
-    try {
-      await fn(t)
-    } catch (e) {
-      let i = 0
-      for (const p of pages) await p.screenshot({ path: join(shots, `FAIL-${name.slice(0, 40)}-${i++}.png`), fullPage: true }).catch(() => {})
-      throw e
-    }
-  })
-}
-
-async function newPage() {
-  const ctx = await browser.newContext({ acceptDownloads: true, locale: 'zh-CN', timezoneId: 'UTC', viewport: { width: 1360, height: 900 } })
-  const page = await ctx.newPage()
-  page.setDefaultTimeout(30_000)
-  pages.add(page)
-  page.on('close', () => pages.delete(page))
-  page.on('pageerror', (e) => console.log('page error:', e.message))
-  page.on('console', (m) => m.type() === 'error' && console.log('console:', m.text()))
-  return page
-}
-
-async function signIn(page, user, password = srv.logins[user]) {
-  await page.goto(base + '/login')
-  await page.fill('[data-test=username]', user)
-  await page.fill('[data-test=password]', password)
-  await page.click('[data-test=login]')
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'))
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: join(shots, name + '.png'), fullPage: true, animations: 'disabled' })
-}
-
-/** The <input> behind an Element Plus field with data-test=name. */
-function field(page, name) {
-  return page.locator(`input[data-test=${name}], textarea[data-test=${name}], [data-test=${name}] input, [data-test=${name}] textarea`).first()
-}
+const test = screenshotOnFailure(shots)
+const newPage = () => openPage(browser)
+const signIn = (page, user, password = srv.logins[user]) => signInAs(page, base, user, password)
+const shot = (page, name) => screenshot(page, shots, name)
 
 /** Moves the sandbox clock. A jump of weeks ends every session, so it signs in afresh. */
 async function setClock(to) {
   admin = apiClient(srv.url, await bearer(srv.url, 'demo-admin', srv.logins['demo-admin']))
   return admin('POST', '/api/v1/sandbox/clock', { to: new Date(to).toISOString() })
 }
-
-/** Rejects with the page's error message if one shows up first (a race partner for a wait that would hang). */
-async function failOnError(page) {
-  await page.waitForSelector('[data-test=error]', { timeout: 0 })
-  throw new Error('the page shows an error: ' + (await page.textContent('[data-test=error]')))
-}
-
-const beijing = (ms) => new Date(ms + 8 * 3600e3).toISOString().slice(0, 19).replace('T', ' ')
 
 test('the portal lists the demo tenders in Chinese, on server time, marked as a sandbox', async () => {
   const page = await newPage()
@@ -413,8 +368,9 @@ test('an expert enters the evaluation room, reviews and scores in the browser, a
   await page.click('[data-test=my-evaluations] tbody tr a')
   await page.waitForURL(/\/expert\/evaluations\/\d+/)
   await page.click('[data-test=read-inbox]')
-  const sms = await page.locator('[data-test=sms]').allTextContents()
-  const code = sms.map((t) => t.match(/验证码：(\d{6})/)?.[1]).filter(Boolean).at(-1)
+  // The inbox loads after the click: wait for the message with the code, not for the first paint.
+  const sms = page.locator('[data-test=sms]', { hasText: /验证码：\d{6}/ }).last()
+  const code = (await sms.textContent()).match(/验证码：(\d{6})/)[1]
   await field(page, 'room-code').fill(code)
   await page.click('[data-test=room-signin]')
   await page.setInputFiles('[data-test=key-file]', mine.keyFile)

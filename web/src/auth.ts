@@ -17,6 +17,19 @@ export async function loadSession(): Promise<void> {
   }
 }
 
+/**
+ * Asks the server whether the session still holds, after something that
+ * may have ended it (a sandbox clock jump past the idle limit): a 401
+ * marks it expired (client.ts), and the layout offers to sign in again.
+ */
+export async function recheckSession(): Promise<void> {
+  try {
+    session.me = await call('get', '/api/v1/auth/me')
+  } catch {
+    /* a 401 has marked the session expired; anything else changes nothing */
+  }
+}
+
 export async function loginWithPassword(username: string, password: string, totp: string): Promise<void> {
   const res = await call('post', '/api/v1/auth/login', { body: { username, password, totp: totp || undefined } })
   session.set(res.user!, res.csrfToken ?? '')

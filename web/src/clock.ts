@@ -10,6 +10,8 @@ export const serverClock = reactive({
   synced: false,
   sandbox: false,
   now: Date.now(),
+  /** Where this page last moved a sandbox's clock to (ms), for the banner: it outlives the session the jump may end. */
+  movedTo: null as number | null,
 })
 
 /** The server's current time in milliseconds. */
@@ -46,4 +48,17 @@ export function startClock(): void {
     if (++n % 240 === 0) syncClock().catch(() => undefined)
   }, 250)
   syncClock().catch(() => undefined)
+}
+
+/**
+ * Moves a sandbox's clock forward (administrators only): by a Go duration
+ * such as "1h", or to a moment. The server runs every sweep before it
+ * answers, so what became due has happened; the page then resyncs.
+ * Resolves with the new server time in milliseconds.
+ */
+export async function moveSandboxClock(req: { advance: string } | { to: string }): Promise<number> {
+  const st = await call('post', '/api/v1/sandbox/clock', { body: req })
+  await syncClock()
+  serverClock.movedTo = st.nowMs ?? serverNow()
+  return serverClock.movedTo
 }

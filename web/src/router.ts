@@ -18,6 +18,8 @@ const routes: RouteRecordRaw[] = [
   { path: '/agent/sections/:id', name: 'agent-section', component: () => import('./pages/agent/AgentSection.vue'), props: true, meta: { role: 'agent' } },
   { path: '/expert', name: 'expert', component: () => import('./pages/expert/ExpertHome.vue'), meta: { role: 'expert' } },
   { path: '/expert/evaluations/:id', name: 'evaluation', component: () => import('./pages/expert/EvaluationRoom.vue'), props: true, meta: { role: 'expert' } },
+  { path: '/supervisor', name: 'supervisor', component: () => import('./pages/supervisor/SupervisorProjects.vue'), meta: { role: 'supervisor' } },
+  { path: '/supervisor/sections/:id', name: 'supervisor-section', component: () => import('./pages/supervisor/SupervisorSection.vue'), props: true, meta: { role: 'supervisor' } },
   { path: '/:rest(.*)*', name: 'not-found', component: () => import('./pages/NotFound.vue') },
 ]
 

@@ -25,6 +25,15 @@ export const statutes = ['unsigned', 'no_joint_agreement', 'unqualified', 'multi
 
 export const phases = ['signin', 'review', 'scoring', 'report', 'signed']
 
+/**
+ * The committee proper: the seats whose role is member. A confirmed reserve
+ * has a seat too, and a withdrawn expert keeps one, but neither votes,
+ * reviews, scores nor signs (the server counts members only).
+ */
+export function committee(s: Session): Schemas['MemberView'][] {
+  return (s.members ?? []).filter((m) => m.role === 'member')
+}
+
 export function scored(c: Criterion): boolean {
   return c.part !== 'qualification'
 }
