@@ -71,6 +71,7 @@ type OpenedBid struct {
 	Form          []byte        `json:"-" gorm:"column:form"` // field-encrypted BidForm JSON
 	PriceFen      *int64        `json:"priceFen,omitempty" gorm:"column:price_fen"`
 	DurationDays  *int          `json:"durationDays,omitempty" gorm:"column:duration_days"`
+	Quality       *string       `json:"quality,omitempty" gorm:"column:quality"`
 	Failure       *string       `json:"failure,omitempty" gorm:"column:failure"`
 	PlatformError bool          `json:"-" gorm:"column:platform_error"`
 	Remedy        bool          `json:"remedy,omitempty" gorm:"column:remedy"` // decrypted with the escrow key after the window (补救)

@@ -103,6 +103,9 @@ func (s *Service) settleBids(ctx context.Context, sectionID int64) (int, error) 
 				return 0, err
 			}
 			b.PriceFen, b.DurationDays = &form.PriceFen, &form.DurationDays
+			if form.Quality != "" {
+				b.Quality = &form.Quality
+			}
 			n++
 		default:
 			continue
@@ -164,6 +167,9 @@ func (s *Service) results(ctx context.Context, sectionID int64) ([]ResultRow, er
 		}
 		if r.Failure != nil {
 			out[i].Failure = *r.Failure
+		}
+		if r.OpenedBid.Quality != nil {
+			out[i].Quality = *r.OpenedBid.Quality
 		}
 	}
 	return out, nil

@@ -236,7 +236,7 @@ func TestOpeningLifecycle(t *testing.T) {
 					}
 					continue
 				}
-				if r.Status != OpeningDecrypted || r.PriceFen == nil || *r.PriceFen != 123456789+(org-4)*1000 || r.BidderName != f.names[org] {
+				if r.Status != OpeningDecrypted || r.PriceFen == nil || *r.PriceFen != 123456789+(org-4)*1000 || r.BidderName != f.names[org] || r.Quality != "合格" {
 					t.Fatalf("org %d %+v", org, r)
 				}
 			}

@@ -70,12 +70,13 @@ type Draw struct {
 	STH              *notary.SignedTreeHead `json:"sth,omitempty"`
 	CreatedAt        time.Time              `json:"createdAt"`
 	DrawnAt          *time.Time             `json:"drawnAt,omitempty"`
+	SupervisorUserID *int64                 `json:"supervisorUserId,omitempty"` // the supervisor of record, who alone reads the result before the award
 }
 
 func (d drawRow) view() Draw {
 	return Draw{ID: d.ID, SectionID: d.SectionID, State: d.State, Request: d.Request, CandidatesHash: d.CandidatesHash,
 		CandidateCount: d.CandidateCount, ExcludedCount: len(d.Exclusions), SecretCommitment: d.SecretCommitment,
-		CommitSeq: d.CommitSeq, PublicValue: d.PublicValue, STH: d.STH, CreatedAt: d.CreatedAt, DrawnAt: d.DrawnAt}
+		CommitSeq: d.CommitSeq, PublicValue: d.PublicValue, STH: d.STH, CreatedAt: d.CreatedAt, DrawnAt: d.DrawnAt, SupervisorUserID: d.SupervisorUserID}
 }
 
 // RequestDraw validates an agent's request for an opened section, applies

@@ -19,6 +19,10 @@ type carrier struct {
 	sim     *notify.Simulator
 }
 
+// DemoSimulatorProfile is the simulated callees' behaviour on a sandbox
+// serving demo data when notify.simulator.profile is not set.
+const DemoSimulatorProfile = "accept=1,ring=2s"
+
 // openCarrier checks the notify settings and gives the expert service the
 // key that carrier callbacks must be signed with; every replica serving
 // the callback route needs it. On the embedded default the secret is
@@ -32,7 +36,13 @@ func (a *app) openCarrier() error {
 	if err != nil {
 		return &config.Error{Key: "notify.callback_secret", Msg: err.Error()}
 	}
-	profile, err := notify.ParseProfile(a.cfg.NotifySimulatorProfile)
+	spec := a.cfg.NotifySimulatorProfile
+	if spec == "" && a.cfg.Sandbox && a.cfg.Demo {
+		// A demonstration's committee must fill: every simulated expert
+		// answers and accepts unless the administrator scripts otherwise.
+		spec = DemoSimulatorProfile
+	}
+	profile, err := notify.ParseProfile(spec)
 	if err != nil {
 		return &config.Error{Key: "notify.simulator.profile", Msg: err.Error()}
 	}

@@ -2,12 +2,16 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tenderhall/tenderhall/internal/config"
 )
 
 // TestSandboxServerMovesItsClock: serve --sandbox --demo; the demo
@@ -98,4 +102,33 @@ func getJSON(t *testing.T, url, token string, v any) *http.Response {
 		t.Fatal(err)
 	}
 	return resp
+}
+
+// TestSandboxDemoPhonesAccept: a sandbox serving demo data gets simulated
+// experts who all accept (a demonstration's committee must fill); any
+// other server keeps the simulator's default, where some decline.
+func TestSandboxDemoPhonesAccept(t *testing.T) {
+	for _, c := range []struct {
+		flags  map[string]string
+		accept bool
+	}{
+		{map[string]string{"sandbox": "true", "demo": "true"}, true},
+		{map[string]string{"sandbox": "true"}, false},
+	} {
+		c.flags["data"] = t.TempDir()
+		cfg, _, err := config.Load(func(string) string { return "" }, c.flags)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := &env{getenv: func(string) string { return "" }, out: io.Discard, errOut: io.Discard}
+		a, err := e.openApp(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := a.carrier.profile.Accept == 1
+		a.close()
+		if got != c.accept {
+			t.Fatalf("flags %v: accept rate %v", c.flags, a.carrier.profile.Accept)
+		}
+	}
 }

@@ -44,6 +44,7 @@ try {
   await page.fill('input[data-test=key-password]', readFileSync(pw, 'utf8'))
   await page.click('[data-test=key-open]')
   await page.waitForSelector('[data-test=key-opened]')
+  await page.click('[data-test=mode-packed]') // the same package the CLI seals
   await page.setInputFiles('[data-test=bid-file]', tar)
   const base = rendererMemory()
   const browserBase = browserMemory()

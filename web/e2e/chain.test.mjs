@@ -7,15 +7,15 @@
 // committee), the supervisor enters the public value, the calls fill the
 // committee; five demo experts enter the room, review, score and sign; the
 // supervisor sees the final report and its PDF; no page shows an expert's
-// name to anyone else. The only thing done outside the pages is packing
-// each bid form with `tenderhall bid pack`, the bidder's offline tool (the
-// page seals a file the bidder chooses; it has no bid form editor).
+// name to anyone else. Nothing is done outside the pages: each bidder fills
+// its bid form (price, duration) and adds its documents in the page, which
+// packs and seals them; the opening room then shows the prices typed.
 import { before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { cli, launchBrowser, screenshotDir, startServer } from './harness.mjs'
+import { launchBrowser, screenshotDir, startServer } from './harness.mjs'
 import { newPage, screenshotOnFailure, serverTime, weekdayAt } from './browser.mjs'
 import { makeKit } from './chain/kit.mjs'
 import * as agent from './chain/agent.mjs'
@@ -71,9 +71,11 @@ test('three demo bidders make their keys, download the document and seal and upl
     await page.goto(kit.base + '/bidder')
     await bidder.downloadDocument(kit, page, user, title)
     s.announcementId = new URL(page.url()).searchParams.get('a')
-    const tar = join(work, user + '.tar')
-    await cli(bin, ['bid', 'pack', '--form', bidder.bidForm(kit, user, priceFen), '--out', tar, join(work, user + '-招标文件.txt')])
-    assert.match(await bidder.sealAndUpload(page, s.keys[user], keyPassword, tar), /^[0-9a-f]{64}$/)
+    const technical = join(work, user + '-技术标.txt')
+    writeFileSync(technical, `${user} 施工组织设计：质量、安全、进度保证措施。\n`.repeat(500))
+    const form = { priceYuan: (priceFen / 100).toFixed(2), durationDays: 180, documents: [technical] }
+    const shot = user === bidders[0][0] ? (p) => kit.shot(p, '19a-bidder-bid-form') : undefined
+    assert.match(await bidder.sealAndUpload(page, s.keys[user], keyPassword, form, shot), /^[0-9a-f]{64}$/)
     await page.context().close()
   }
 })

@@ -174,6 +174,7 @@ test('a bidder seals 20 MiB in the browser and uploads it through a cut connecti
   await field(page, 'key-password').fill(readFileSync(state.pw, 'utf8'))
   await page.click('[data-test=key-open]')
   await page.waitForSelector('[data-test=key-opened]')
+  await page.click('[data-test=mode-packed]') // the package made with tenderhall bid pack, to compare with what is stored
   await page.setInputFiles('[data-test=bid-file]', tar)
 
   proxy.cutUploads(3 << 20) // three MiB into a chunk's body

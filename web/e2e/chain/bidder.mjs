@@ -38,14 +38,24 @@ export async function downloadDocument(kit, page, user, title) {
   if (sm3 !== shown) throw new Error(`${user}: the downloaded document's SM3 ${sm3} is not the published ${shown}`)
 }
 
-/** Seals the bid package in the page with the key file and uploads it; resolves with the receipt's digest. */
-export async function sealAndUpload(page, keyFile, password, bidPackage) {
+/**
+ * Fills the bid form in the page (price in yuan, duration), adds the
+ * documents, seals the package the page packs with the key file and
+ * uploads it; resolves with the receipt's digest.
+ */
+export async function sealAndUpload(page, keyFile, password, form, shot) {
   await page.click('.el-tabs__item:has-text("加密上传投标文件")')
   await page.setInputFiles('[data-test=key-file]', keyFile)
   await field(page, 'key-password').fill(password)
   await page.click('[data-test=key-open]')
   await page.waitForSelector('[data-test=key-opened]')
-  await page.setInputFiles('[data-test=bid-file]', bidPackage)
+  await field(page, 'bid-price').fill(form.priceYuan)
+  await field(page, 'bid-duration').fill(String(form.durationDays))
+  await field(page, 'bid-duration').press('Tab')
+  await field(page, 'bid-quality').fill('合格')
+  await page.setInputFiles('[data-test=bid-docs]', form.documents)
+  await page.waitForSelector('[data-test=bid-package]')
+  if (shot) await shot(page)
   await page.click('[data-test=seal-upload]')
   await page.waitForSelector('[data-test=receipt]', { timeout: 120_000 })
   return (await page.textContent('[data-test=digest]')).trim()
@@ -65,9 +75,3 @@ export async function openBid(kit, page, sectionId, keyFile, password) {
   await page.waitForFunction(() => document.querySelector('[data-test=my-status]')?.textContent?.includes('已解密'))
 }
 
-/** Writes a bid form for `tenderhall bid pack` (the bidder's offline tool). */
-export function bidForm(kit, user, priceFen) {
-  const form = join(kit.work, user + '-form.json')
-  writeFileSync(form, JSON.stringify({ priceFen, durationDays: 180, quality: '合格' }))
-  return form
-}

@@ -8,6 +8,8 @@ const org = { id: 5, name: '福建榕城建设工程有限公司', publicKeyId: 
 const announcement = (deadline: string) => ({ id: 1, sectionId: 3, projectId: 2, maxBidBytes: 4096, deadline, title: 't' })
 
 async function chooseFile(w: ReturnType<typeof mountApp>, bytes: number) {
+  await w.find('[data-test=mode-packed] input').setValue(true) // a package made with tenderhall bid pack
+  await flushPromises()
   const input = w.find('[data-test=bid-file]')
   Object.defineProperty(input.element, 'files', { value: [new File([new Uint8Array(bytes)], 'bid.tar')] })
   await input.trigger('change')
