@@ -136,39 +136,31 @@ func waitFor(ctx context.Context, limit time.Duration, what string, cond func() 
 	}
 }
 
-// raw fetches a non-JSON answer (a PDF) with c's token.
+// raw fetches a non-JSON answer (a PDF) with c's token; any status but
+// 200 is an error.
 func (p *player) raw(ctx context.Context, c *bidClient, path string) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.base+path, nil)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	resp, err := p.http.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("GET %s: %d %s", path, resp.StatusCode, b)
+	b, status, err := p.rawAny(ctx, c, path)
+	if err == nil && status != http.StatusOK {
+		err = fmt.Errorf("GET %s: %d %s", path, status, b)
 	}
 	return b, err
 }
 
 // rawAny fetches path with c's token whatever the status, for checks of
 // what an answer contains.
-func (p *player) rawAny(ctx context.Context, c *bidClient, path string) ([]byte, error) {
+func (p *player) rawAny(ctx context.Context, c *bidClient, path string) ([]byte, int, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.base+path, nil)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	req.Header.Set("Authorization", "Bearer "+c.token)
 	resp, err := p.http.Do(req)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer resp.Body.Close()
-	return io.ReadAll(resp.Body)
+	b, err := io.ReadAll(resp.Body)
+	return b, resp.StatusCode, err
 }
 
 // callFrom is c.call with the request forwarded for addr (a reverse proxy

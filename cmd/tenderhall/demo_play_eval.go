@@ -178,7 +178,7 @@ func (p *player) namesSealed(ctx context.Context) error {
 		fmt.Sprintf("/api/v1/public/draws/%d/proof", p.draw), p.sectionPath("/room"), p.sectionPath("/notices"), p.sectionPath("/evaluation-clarifications")}
 	for _, c := range []*bidClient{p.agent, p.bidders[0].c} {
 		for _, path := range paths {
-			body, _ := p.rawAny(ctx, c, path)
+			body, _, _ := p.rawAny(ctx, c, path)
 			for _, x := range p.members {
 				if strings.Contains(string(body), x.name) {
 					return fmt.Errorf("GET %s names committee member %s before the award", path, x.name)
