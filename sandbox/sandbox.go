@@ -172,7 +172,9 @@ func (s *Service) Advance(ctx context.Context, actor accounts.Principal, to time
 	if to.IsZero() {
 		to = from.Add(by)
 	}
-	d := to.Sub(from).Truncate(time.Millisecond)
+	// Whole milliseconds, rounded up: the clock must read at least `to`
+	// afterwards (a page that moved it to 09:31 must not read 09:30:59.999).
+	d := (to.Sub(from) + time.Millisecond - 1).Truncate(time.Millisecond)
 	if d <= 0 || d > 400*24*time.Hour {
 		return State{}, apperr.New(apperr.Invalid, "只能把时钟向前拨，且不超过 400 天", "the clock only moves forward, by at most 400 days").
 			WithField("to", "after the sandbox's current time, within 400 days")

@@ -121,6 +121,13 @@ func TestAdvanceMovesTheClockAndRunsSweeps(t *testing.T) {
 		if err != nil || len(evs) != 1 || evs[0].Type != EventAdvanced {
 			t.Fatalf("events %+v, %v", evs, err)
 		}
+		// A target between two milliseconds is reached, not missed by a
+		// rounding.
+		odd := target.Add(time.Hour + 500*time.Microsecond)
+		if st, err := sb.Advance(ctx, admin, odd, 0); err != nil || st.Now.Before(odd) {
+			t.Fatalf("moved to %v, want at least %v (%v)", st.Now, odd, err)
+		}
+		target = clk.Now()
 		// Another replica starts with the stored offset.
 		other := clock.NewShifted(base, 0)
 		if err := New(db, events, other, nil).Claim(ctx); err != nil {
