@@ -7,6 +7,7 @@ import (
 
 	"github.com/tenderhall/tenderhall/accounts"
 	"github.com/tenderhall/tenderhall/internal/apperr"
+	"github.com/tenderhall/tenderhall/internal/clock"
 )
 
 // The complaint limits (DESIGN.md §5 "Award").
@@ -81,9 +82,9 @@ func (s *Service) FileComplaint(ctx context.Context, actor accounts.Principal, s
 			return err
 		}
 		last := cal.AddDays(in.KnownAt, ComplaintDays).Add(paused)
-		if now.After(endOfDay(last)) {
+		if now.After(clock.EndOfDay(last)) {
 			return apperr.Newf(apperr.TooLate, "投诉期限已过（知道之日起 10 日，截至 %s）", "the complaint period (10 days from knowing, until %s) is over",
-				endOfDay(last).In(shanghai).Format("2006-01-02")).WithCode("complaint_late")
+				clock.EndOfDay(last).In(shanghai).Format("2006-01-02")).WithCode("complaint_late")
 		}
 		c = Complaint{SectionID: sectionID, BidderOrgID: actor.OrgID, UserID: actor.UserID, Body: body, KnownAt: in.KnownAt.UTC(), FiledAt: now,
 			Status: ComplaintFiled, AcceptDue: cal.AddWorkdays(now, ComplaintAcceptDays)}
@@ -195,9 +196,4 @@ func (s *Service) Complaints(ctx context.Context, actor accounts.Principal, sect
 		return out, s.st.find(ctx, &out, "id", "section_id = ? AND bidder_org_id = ?", sectionID, actor.OrgID)
 	}
 	return nil, apperr.New(apperr.Forbidden, "无权查看投诉", "you may not see these complaints")
-}
-
-func endOfDay(t time.Time) time.Time {
-	y, m, d := t.In(shanghai).Date()
-	return time.Date(y, m, d, 23, 59, 59, int(999*time.Millisecond), shanghai).UTC()
 }

@@ -93,30 +93,8 @@ func (s *Service) CheckRoomCode(drawID, expertID int64, code string) bool {
 func (s *Service) WithdrawAttendance(ctx context.Context, drawID, expertID int64, reason string) (func(context.Context), error) {
 	var tasks []jobs.Task
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		c, d, err := s.campaignAndDraw(ctx, drawID)
-		if err != nil {
-			return err
-		}
-		res := s.st.conn(ctx).Model(&invitation{}).Where("draw_id = ? AND expert_id = ? AND status = ?", drawID, expertID, InvAccepted).
-			Updates(map[string]any{"status": InvCancelled, "updated_at": s.now()})
-		if res.Error != nil {
-			return storage.Translate(res.Error)
-		}
-		if res.RowsAffected != 1 {
-			return apperr.New(apperr.Conflict, "该专家未确认参加", "this expert has not accepted").WithCode("not_accepted")
-		}
-		if _, err := s.events.Append(ctx, eventlog.Entry{Type: "experts.attendance_withdrawn", Subject: drawRef(drawID), Actor: "system",
-			Payload: map[string]any{"drawId": drawID, "expertId": expertID, "reason": reason}}); err != nil {
-			return err
-		}
-		if c.State == CampaignFilled {
-			if err := s.st.conn(ctx).Model(&Campaign{}).Where("draw_id = ?", drawID).
-				Updates(map[string]any{"state": CampaignRunning, "finished_at": nil}).Error; err != nil {
-				return storage.Translate(err)
-			}
-			c.State = CampaignRunning
-		}
-		tasks, err = s.advance(ctx, d, c)
+		var err error
+		tasks, err = s.release(ctx, drawID, expertID, "experts.attendance_withdrawn", "system", reason)
 		return err
 	})
 	return func(ctx context.Context) { s.enqueue(ctx, tasks) }, err

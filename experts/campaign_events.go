@@ -174,7 +174,7 @@ func (s *Service) CancelAttendance(ctx context.Context, actor accounts.Principal
 	}
 	var tasks []jobs.Task
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		c, d, err := s.campaignAndDraw(ctx, drawID)
+		d, err := s.st.draw(ctx, drawID, false)
 		if err != nil {
 			return err
 		}
@@ -182,26 +182,7 @@ func (s *Service) CancelAttendance(ctx context.Context, actor accounts.Principal
 			return apperr.New(apperr.Forbidden, "只有本次抽取的监督人员可以登记专家取消（代理人看不到专家名单）",
 				"only the draw's supervisor of record may record a cancellation (the agent cannot see the list)")
 		}
-		res := s.st.conn(ctx).Model(&invitation{}).Where("draw_id = ? AND expert_id = ? AND status = ?", drawID, expertID, InvAccepted).
-			Updates(map[string]any{"status": InvCancelled, "updated_at": s.now()})
-		if res.Error != nil {
-			return storage.Translate(res.Error)
-		}
-		if res.RowsAffected != 1 {
-			return apperr.New(apperr.Conflict, "该专家未确认参加", "this expert has not accepted").WithCode("not_accepted")
-		}
-		if _, err := s.events.Append(ctx, eventlog.Entry{Type: "experts.attendance_cancelled", Subject: drawRef(drawID), Actor: actor.Actor(),
-			Payload: map[string]any{"drawId": drawID, "expertId": expertID, "reason": reason}}); err != nil {
-			return err
-		}
-		if c.State == CampaignFilled { // a filled campaign calls again for the missing place
-			if err := s.st.conn(ctx).Model(&Campaign{}).Where("draw_id = ?", drawID).
-				Updates(map[string]any{"state": CampaignRunning, "finished_at": nil}).Error; err != nil {
-				return storage.Translate(err)
-			}
-			c.State = CampaignRunning
-		}
-		tasks, err = s.advance(ctx, d, c)
+		tasks, err = s.release(ctx, drawID, expertID, "experts.attendance_cancelled", actor.Actor(), reason)
 		return err
 	})
 	if err != nil {
@@ -209,4 +190,36 @@ func (s *Service) CancelAttendance(ctx context.Context, actor accounts.Principal
 	}
 	s.enqueue(ctx, tasks)
 	return s.CampaignProgress(ctx, actor, drawID)
+}
+
+// release ends an accepted expert's attendance, in ctx's transaction: the
+// invitation becomes cancelled, event typ is logged, a filled campaign
+// runs again and the next candidate in draw order is invited. It returns
+// the call tasks to enqueue after the commit. Errors: apperr.NotFound;
+// apperr.Conflict (not_accepted).
+func (s *Service) release(ctx context.Context, drawID, expertID int64, typ, actor, reason string) ([]jobs.Task, error) {
+	c, d, err := s.campaignAndDraw(ctx, drawID)
+	if err != nil {
+		return nil, err
+	}
+	res := s.st.conn(ctx).Model(&invitation{}).Where("draw_id = ? AND expert_id = ? AND status = ?", drawID, expertID, InvAccepted).
+		Updates(map[string]any{"status": InvCancelled, "updated_at": s.now()})
+	if res.Error != nil {
+		return nil, storage.Translate(res.Error)
+	}
+	if res.RowsAffected != 1 {
+		return nil, apperr.New(apperr.Conflict, "该专家未确认参加", "this expert has not accepted").WithCode("not_accepted")
+	}
+	if _, err := s.events.Append(ctx, eventlog.Entry{Type: typ, Subject: drawRef(drawID), Actor: actor,
+		Payload: map[string]any{"drawId": drawID, "expertId": expertID, "reason": reason}}); err != nil {
+		return nil, err
+	}
+	if c.State == CampaignFilled { // a filled campaign calls again for the missing place
+		if err := s.st.conn(ctx).Model(&Campaign{}).Where("draw_id = ?", drawID).
+			Updates(map[string]any{"state": CampaignRunning, "finished_at": nil}).Error; err != nil {
+			return nil, storage.Translate(err)
+		}
+		c.State = CampaignRunning
+	}
+	return s.advance(ctx, d, c)
 }

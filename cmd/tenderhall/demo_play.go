@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -129,18 +130,13 @@ func readServeBanner(r io.Reader, done <-chan error) (url, token string, err err
 	lines := make(chan string)
 	go func() {
 		defer close(lines)
-		buf := make([]byte, 0, 4096)
-		one := make([]byte, 1)
+		br := bufio.NewReader(r)
 		for {
-			if _, err := r.Read(one); err != nil {
+			l, err := br.ReadString('\n')
+			if err != nil {
 				return
 			}
-			if one[0] == '\n' {
-				lines <- string(buf)
-				buf = buf[:0]
-				continue
-			}
-			buf = append(buf, one[0])
+			lines <- strings.TrimRight(l, "\n")
 		}
 	}()
 	afterSetup := false

@@ -183,9 +183,8 @@ func jsonBody(v any) io.Reader {
 	return bytes.NewReader(b)
 }
 
-func yuanOf(fen int64) string {
-	return strings.TrimSuffix(fmt.Sprintf("%d.%02d", fen/100, fen%100), ".00")
-}
+// yuanOf shows fen as yuan, whole amounts without decimals.
+func yuanOf(fen int64) string { return strings.TrimSuffix(yuanText(fen), ".00") }
 
 func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
 
