@@ -149,12 +149,12 @@ func pickWinner(cands []Candidate, skip []Skip) (Candidate, error) {
 }
 
 func announcement(f bidding.EvaluationFacts, w Candidate, at time.Time) string {
-	prefix := ""
+	text := fmt.Sprintf("%s（标段 %s %s）中标结果公告：经评标委员会评审、中标候选人公示，确定中标人为%s，中标价 %s 元，工期 %d 天。公告日期：%s。",
+		f.ProjectName, f.SectionCode, f.SectionName, w.BidderName, yuan(w.PriceFen), w.DurationDays, at.In(shanghai).Format("2006年1月2日"))
 	if f.Sandbox {
-		prefix = "【测试】"
+		return bidding.SandboxTitle(text)
 	}
-	return fmt.Sprintf("%s%s（标段 %s %s）中标结果公告：经评标委员会评审、中标候选人公示，确定中标人为%s，中标价 %s 元，工期 %d 天。公告日期：%s。",
-		prefix, f.ProjectName, f.SectionCode, f.SectionName, w.BidderName, yuan(w.PriceFen), w.DurationDays, at.In(shanghai).Format("2006年1月2日"))
+	return text
 }
 
 // AwardOf returns a section's award and result announcement, to anyone
