@@ -110,15 +110,16 @@ func (s *Service) awardAllowed(ctx context.Context, p Publicity) error {
 		return apperr.Newf(apperr.Conflict, "公示期至 %s 结束，之后才能定标", "the publicity runs until %s; the award comes after it",
 			p.EndsAt.Format(time.RFC3339)).WithCode("publicity_running")
 	}
-	var n int64
-	if err := s.st.conn(ctx).Model(&AwardObjection{}).Where("section_id = ? AND answer IS NULL", p.SectionID).Count(&n).Error; err != nil {
+	n, err := s.st.count(ctx, &AwardObjection{}, "section_id = ? AND answer IS NULL", p.SectionID)
+	if err != nil {
 		return err
 	}
 	if n > 0 {
 		return apperr.Newf(apperr.Conflict, "有 %d 个异议尚未答复，定标暂停", "%d objections are unanswered; the award waits", n).WithCode("objection_pending")
 	}
-	if err := s.st.conn(ctx).Model(&Complaint{}).Where("section_id = ? AND pause_award = ? AND status IN ?", p.SectionID, true,
-		[]string{ComplaintFiled, ComplaintAccepted}).Count(&n).Error; err != nil {
+	n, err = s.st.count(ctx, &Complaint{}, "section_id = ? AND pause_award = ? AND status IN ?", p.SectionID, true,
+		[]string{ComplaintFiled, ComplaintAccepted})
+	if err != nil {
 		return err
 	}
 	if n > 0 {

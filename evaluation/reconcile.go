@@ -184,8 +184,8 @@ func (s *Service) ResolveFlag(ctx context.Context, actor accounts.Principal, ses
 			"seat": f.Seat, "status": f.Status, "points": f.Points, "newPoints": f.NewPoints, "reason": f.Reason}); err != nil {
 			return err
 		}
-		var open int64
-		if err := s.st.conn(ctx).Model(&Flag{}).Where("session_id = ? AND status = ?", sessionID, FlagOpen).Count(&open).Error; err != nil {
+		open, err := s.st.openFlags(ctx, sessionID)
+		if err != nil {
 			return err
 		}
 		if open == 0 {

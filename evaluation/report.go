@@ -86,8 +86,8 @@ type Competition struct {
 // flags_unresolved, report_exists).
 func (s *Service) DraftReport(ctx context.Context, actor accounts.Principal, sessionID int64, ip string) (SessionView, error) {
 	err := s.chairTx(ctx, actor, sessionID, ip, func(ctx context.Context, sess *Session, _ member) error {
-		var open int64
-		if err := s.st.conn(ctx).Model(&Flag{}).Where("session_id = ? AND status = ?", sessionID, FlagOpen).Count(&open).Error; err != nil {
+		open, err := s.st.openFlags(ctx, sessionID)
+		if err != nil {
 			return err
 		}
 		if open > 0 {

@@ -71,6 +71,26 @@ func (st store) update(ctx context.Context, model any, fields map[string]any, wh
 	return res.RowsAffected, storage.Translate(res.Error)
 }
 
+// count returns how many rows of model match where.
+func (st store) count(ctx context.Context, model any, where string, args ...any) (int64, error) {
+	var n int64
+	err := storage.Translate(st.conn(ctx).Model(model).Where(where, args...).Count(&n).Error)
+	return n, err
+}
+
+// openFlags counts a session's deviation flags not yet settled.
+func (st store) openFlags(ctx context.Context, sessionID int64) (int64, error) {
+	return st.count(ctx, &Flag{}, "session_id = ? AND status = ?", sessionID, FlagOpen)
+}
+
+// seatedSessions lists the sessions in which the user holds a seat not
+// withdrawn from.
+func (st store) seatedSessions(ctx context.Context, userID int64) ([]int64, error) {
+	var ids []int64
+	err := storage.Translate(st.conn(ctx).Model(&member{}).Where("user_id = ? AND role <> ?", userID, RoleWithdrawn).Pluck("session_id", &ids).Error)
+	return ids, err
+}
+
 func (st store) room(ctx context.Context, id int64) (Room, error) {
 	var r Room
 	return r, st.take(ctx, false, &r, "评标室不存在", "evaluation room not found", "id = ?", id)

@@ -122,8 +122,8 @@ func (s *Service) latePublicity(ctx context.Context, now time.Time) ([]warned, e
 		if err != nil || sess.PublicityWarned {
 			continue
 		}
-		var n int64
-		if err := s.st.conn(ctx).Model(&Publicity{}).Where("section_id = ?", sess.SectionID).Count(&n).Error; err != nil {
+		n, err := s.st.count(ctx, &Publicity{}, "section_id = ?", sess.SectionID)
+		if err != nil {
 			return nil, err
 		}
 		if n == 0 {

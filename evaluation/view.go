@@ -211,8 +211,8 @@ func (s *Service) view(ctx context.Context, sess Session, ms []member, rd reader
 	if v.Conclusions == nil {
 		v.Conclusions = []Conclusion{}
 	}
-	var n int64
-	if err := s.st.conn(ctx).Model(&Flag{}).Where("session_id = ? AND status = ?", sess.ID, FlagOpen).Count(&n).Error; err != nil {
+	n, err := s.st.openFlags(ctx, sess.ID)
+	if err != nil {
 		return v, err
 	}
 	v.OpenFlags = int(n)
@@ -236,8 +236,8 @@ func (s *Service) MySessions(ctx context.Context, actor accounts.Principal) ([]S
 	if !actor.Has(accounts.RoleExpert) {
 		return nil, apperr.New(apperr.Forbidden, "只有评标专家有评标任务", "only experts have evaluations").WithCode("not_an_expert")
 	}
-	var ids []int64
-	if err := s.st.conn(ctx).Model(&member{}).Where("user_id = ? AND role <> ?", actor.UserID, RoleWithdrawn).Pluck("session_id", &ids).Error; err != nil {
+	ids, err := s.st.seatedSessions(ctx, actor.UserID)
+	if err != nil {
 		return nil, err
 	}
 	out := []Session{}
