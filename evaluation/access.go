@@ -44,15 +44,7 @@ func (s *Service) chairTx(ctx context.Context, actor accounts.Principal, session
 // refusal. Errors: apperr.NotFound; apperr.Forbidden (not_on_committee,
 // outside_room).
 func (s *Service) committeeRead(ctx context.Context, actor accounts.Principal, sessionID int64, ip, zh, en string) (Session, []member, reader, error) {
-	sess, err := s.st.session(ctx, sessionID, false)
-	if err != nil {
-		return sess, nil, reader{}, err
-	}
-	ms, err := s.st.members(ctx, sessionID)
-	if err != nil {
-		return sess, nil, reader{}, err
-	}
-	rd, err := s.access(ctx, actor, sess, ms, ip)
+	sess, ms, rd, err := s.readable(ctx, actor, sessionID, ip)
 	if err != nil {
 		return sess, nil, rd, err
 	}

@@ -130,13 +130,19 @@ func sm3Hex(b []byte) string {
 
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
+// reportState returns the session's report state, nil before the draft.
 func (s *Service) reportState(ctx context.Context, sessionID int64) (*ReportState, error) {
 	var rows []reportRow
 	if err := s.st.find(ctx, &rows, "", "session_id = ?", sessionID); err != nil || len(rows) == 0 {
 		return nil, err
 	}
-	st := &ReportState{Digest: rows[0].Digest, DraftedAt: rows[0].CreatedAt, FinalAt: rows[0].FinalAt, Signatures: []Signature{}}
-	return st, s.st.find(ctx, &st.Signatures, "seat", "session_id = ?", sessionID)
+	return s.stateOf(ctx, rows[0])
+}
+
+func (s *Service) stateOf(ctx context.Context, row reportRow) (*ReportState, error) {
+	st := &ReportState{Digest: row.Digest, DraftedAt: row.CreatedAt, FinalAt: row.FinalAt, Signatures: []Signature{}}
+	err := s.st.find(ctx, &st.Signatures, "seat", "session_id = ?", row.SessionID)
+	return st, err
 }
 
 // ReportDocument is the report's exact bytes and its state.
@@ -149,19 +155,19 @@ type ReportDocument struct {
 // the project's agent (it names no expert). Errors: apperr.NotFound
 // (no_report); apperr.Forbidden.
 func (s *Service) ReportOf(ctx context.Context, actor accounts.Principal, sessionID int64, ip string) (ReportDocument, error) {
-	if _, err := s.View(ctx, actor, sessionID, ip); err != nil {
+	if _, _, _, err := s.readable(ctx, actor, sessionID, ip); err != nil {
 		return ReportDocument{}, err
 	}
 	var rows []reportRow
 	if err := s.st.find(ctx, &rows, "", "session_id = ?", sessionID); err != nil {
 		return ReportDocument{}, err
 	}
-	st, err := s.reportState(ctx, sessionID)
+	if len(rows) == 0 {
+		return ReportDocument{}, apperr.New(apperr.NotFound, "评标报告尚未生成", "the report has not been drafted").WithCode("no_report")
+	}
+	st, err := s.stateOf(ctx, rows[0])
 	if err != nil {
 		return ReportDocument{}, err
-	}
-	if len(rows) == 0 || st == nil {
-		return ReportDocument{}, apperr.New(apperr.NotFound, "评标报告尚未生成", "the report has not been drafted").WithCode("no_report")
 	}
 	return ReportDocument{Body: rows[0].Body, State: *st}, nil
 }

@@ -76,7 +76,7 @@ func (s *Service) publishReport(ctx context.Context, sessionID int64) error {
 // who may read the report. Errors: apperr.NotFound (report_not_final);
 // apperr.Forbidden.
 func (s *Service) ReportFile(ctx context.Context, actor accounts.Principal, sessionID int64, pdf bool, ip string) ([]byte, error) {
-	if _, err := s.View(ctx, actor, sessionID, ip); err != nil {
+	if _, _, _, err := s.readable(ctx, actor, sessionID, ip); err != nil {
 		return nil, err
 	}
 	var row reportRow

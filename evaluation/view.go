@@ -156,19 +156,26 @@ func (s *Service) enter(ctx context.Context, actor accounts.Principal, sessionID
 // address (experts must be in the room). Errors: apperr.NotFound;
 // apperr.Forbidden.
 func (s *Service) View(ctx context.Context, actor accounts.Principal, sessionID int64, ip string) (SessionView, error) {
-	sess, err := s.st.session(ctx, sessionID, false)
-	if err != nil {
-		return SessionView{}, err
-	}
-	ms, err := s.st.members(ctx, sess.ID)
-	if err != nil {
-		return SessionView{}, err
-	}
-	rd, err := s.access(ctx, actor, sess, ms, ip)
+	sess, ms, rd, err := s.readable(ctx, actor, sessionID, ip)
 	if err != nil {
 		return SessionView{}, err
 	}
 	return s.view(ctx, sess, ms, rd)
+}
+
+// readable loads a session and its members for actor, refusing those who
+// may not read it (access). Errors: as View.
+func (s *Service) readable(ctx context.Context, actor accounts.Principal, sessionID int64, ip string) (Session, []member, reader, error) {
+	sess, err := s.st.session(ctx, sessionID, false)
+	if err != nil {
+		return sess, nil, reader{}, err
+	}
+	ms, err := s.st.members(ctx, sess.ID)
+	if err != nil {
+		return sess, nil, reader{}, err
+	}
+	rd, err := s.access(ctx, actor, sess, ms, ip)
+	return sess, ms, rd, err
 }
 
 // SectionView is View by section. Errors: as View.
