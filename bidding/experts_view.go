@@ -24,7 +24,7 @@ type DrawFacts struct {
 
 // Final reports whether the section's result is final (awarded or
 // contracted): from then on a draw may be revealed.
-func (f DrawFacts) Final() bool { return f.State == StateAwarded || f.State == StateContracted }
+func (f DrawFacts) Final() bool { return f.State.Final() }
 
 // DrawOpen reports whether an expert draw may be requested: the section
 // has been opened and is not yet past evaluation.

@@ -26,6 +26,10 @@ const (
 	StateCancelled  State = "cancelled"  // cancelled with a reason
 )
 
+// Final reports whether a section in this state has its result final
+// (awarded or contracted): from then on the committee may be named.
+func (st State) Final() bool { return st == StateAwarded || st == StateContracted }
+
 var stateNames = map[State]string{
 	StateDraft: "草稿", StateAnnounced: "已发布公告", StateClosed: "投标已截止", StateOpening: "开标中",
 	StateOpened: "已开标", StateFailed: "流标", StateEvaluating: "评标中", StateCandidates: "候选人公示",

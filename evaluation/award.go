@@ -9,6 +9,7 @@ import (
 	"github.com/tenderhall/tenderhall/accounts"
 	"github.com/tenderhall/tenderhall/bidding"
 	"github.com/tenderhall/tenderhall/internal/apperr"
+	"github.com/tenderhall/tenderhall/internal/clock"
 )
 
 // ContractDays is how long after the award notice the contract is due.
@@ -185,7 +186,7 @@ func (s *Service) RecordContract(ctx context.Context, actor accounts.Principal, 
 		}
 		day, err := time.ParseInLocation(time.DateOnly, in.SignedOn, shanghai)
 		now := s.now()
-		if err != nil || day.Before(dateOnly(a.IssuedAt)) || day.After(now) || in.AmountFen <= 0 {
+		if err != nil || clock.EndOfDay(day).Before(a.IssuedAt) || day.After(now) || in.AmountFen <= 0 {
 			return apperr.New(apperr.Invalid, "合同签订日期应在中标通知书之后、今天之前，金额应为正数（分）", "the signing date must be between the notice and today, and the amount positive (fen)").
 				WithField("signedOn", "YYYY-MM-DD between the notice and today").WithField("amountFen", "positive")
 		}
@@ -198,12 +199,7 @@ func (s *Service) RecordContract(ctx context.Context, actor accounts.Principal, 
 			return err
 		}
 		return s.log(ctx, "award.contract_recorded", sectionRef(sectionID), actor.Actor(), map[string]any{"signedOn": in.SignedOn,
-			"amountFen": in.AmountFen, "late": day.After(dateOnly(a.ContractDue))})
+			"amountFen": in.AmountFen, "late": day.After(clock.EndOfDay(a.ContractDue))})
 	})
 	return a, err
-}
-
-func dateOnly(t time.Time) time.Time {
-	y, m, d := t.In(shanghai).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, shanghai)
 }

@@ -92,10 +92,6 @@ func isSupervisor(actor accounts.Principal) bool {
 	return actor.UserID != 0 && actor.Has(accounts.RoleSupervisor)
 }
 
-// final reports whether a section's result is final: from then on the
-// committee's names may be shown.
-func final(st bidding.State) bool { return st == bidding.StateAwarded || st == bidding.StateContracted }
-
 func jsonUnmarshal(b []byte, v any) error {
 	if err := json.Unmarshal(b, v); err != nil {
 		return apperr.Wrap(err, apperr.Internal, "存储的数据损坏", "stored data is damaged")

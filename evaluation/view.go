@@ -75,9 +75,9 @@ func (s *Service) access(ctx context.Context, actor accounts.Principal, sess Ses
 	}
 	switch {
 	case isSupervisor(actor), actor.Has(accounts.RoleAdmin):
-		return reader{names: isSupervisor(actor) || final(f.State)}, nil
+		return reader{names: isSupervisor(actor) || f.State.Final()}, nil
 	case f.RunsProject:
-		return reader{names: final(f.State)}, nil
+		return reader{names: f.State.Final()}, nil
 	}
 	return reader{}, apperr.New(apperr.Forbidden, "您不是该评标委员会成员", "you are not on this evaluation committee").WithCode("not_on_committee")
 }
