@@ -5,9 +5,9 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"github.com/tenderhall/tenderhall/accounts"
 	"strconv"
 
+	"github.com/tenderhall/tenderhall/accounts"
 	"github.com/tenderhall/tenderhall/internal/apperr"
 	"github.com/tenderhall/tenderhall/notary"
 )

@@ -48,11 +48,11 @@ func (s *Service) SignReport(ctx context.Context, actor accounts.Principal, sess
 	case in.Refuse:
 		sig.Kind = SignDeemed
 	default:
-		if err := s.verifySigned(ctx, actor, []byte(ReportLabel+rs.Digest), in.Signature); err != nil {
+		keyID, err := s.verifySigned(ctx, actor, []byte(ReportLabel+rs.Digest), in.Signature)
+		if err != nil {
 			return SessionView{}, err
 		}
-		uk, _ := s.accounts.UserPublicKey(ctx, actor.UserID)
-		sig.KeyID, sig.Signature = &uk.KeyID, &in.Signature
+		sig.KeyID, sig.Signature = &keyID, &in.Signature
 	}
 	finalized := false
 	err = s.db.InTx(ctx, func(ctx context.Context) error {

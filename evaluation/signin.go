@@ -2,7 +2,6 @@ package evaluation
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -136,7 +135,8 @@ func (s *Service) verifyStatement(ctx context.Context, actor accounts.Principal,
 	if err != nil {
 		return st, err
 	}
-	return st, s.verifySigned(ctx, actor, []byte(DeclarationLabel+statement), signature)
+	_, err = s.verifySigned(ctx, actor, []byte(DeclarationLabel+statement), signature)
+	return st, err
 }
 
 // parseStatement reads a declaration a member sent: exactly one JSON
@@ -163,20 +163,20 @@ func parseStatement(statement string, sessionID int64, seat int) (Statement, err
 
 var errTrailing = errors.New("trailing data after the statement")
 
-// verifySigned checks an SM2 signature by the actor's registered key.
-func (s *Service) verifySigned(ctx context.Context, actor accounts.Principal, msg []byte, signature string) error {
+// verifySigned checks an SM2 signature by the actor's registered key and
+// returns that key's ID.
+func (s *Service) verifySigned(ctx context.Context, actor accounts.Principal, msg []byte, signature string) (string, error) {
 	uk, err := s.accounts.UserPublicKey(ctx, actor.UserID)
 	if err != nil {
-		return err
+		return "", err
 	}
 	pub, err := notary.ParsePublicKeyPEM(uk.PEM)
 	if err != nil {
-		return err
+		return "", err
 	}
-	sig, err := base64.StdEncoding.DecodeString(signature)
-	if err != nil || !pub.Verify(msg, sig) {
-		return apperr.New(apperr.Invalid, "签名无效：请用账号登记的 SM2 密钥签名", "the signature is invalid: sign with the SM2 key registered on your account").
+	if !verifyB64(pub, msg, signature) {
+		return "", apperr.New(apperr.Invalid, "签名无效：请用账号登记的 SM2 密钥签名", "the signature is invalid: sign with the SM2 key registered on your account").
 			WithCode("signature_invalid").WithField("signature", "invalid")
 	}
-	return nil
+	return uk.KeyID, nil
 }
