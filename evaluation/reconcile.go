@@ -54,8 +54,9 @@ func (s *Service) scoreMatrix(ctx context.Context, sessionID int64, ms []member)
 // items on which the members differ go back to every member for
 // reconciliation; once they agree, subjective scores far from the mean are
 // flagged to their experts, the chair and the supervisor (畸高畸低).
-// Without flags the report may be drafted.
-func (s *Service) afterSubmit(ctx context.Context, sess *Session) error {
+// Without flags the report may be drafted. valid holds the bids that
+// passed the review.
+func (s *Service) afterSubmit(ctx context.Context, sess *Session, valid map[int64]bool) error {
 	ms, err := s.st.members(ctx, sess.ID)
 	if err != nil {
 		return err
@@ -64,10 +65,6 @@ func (s *Service) afterSubmit(ctx context.Context, sess *Session) error {
 		return nil
 	}
 	x, err := s.scoreMatrix(ctx, sess.ID, ms)
-	if err != nil {
-		return err
-	}
-	valid, err := s.validBids(ctx, sess.ID)
 	if err != nil {
 		return err
 	}

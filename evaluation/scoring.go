@@ -71,7 +71,7 @@ func (s *Service) SaveScores(ctx context.Context, actor accounts.Principal, sess
 			map[string]any{"seat": m.Seat, "reconciled": len(returned) > 0}); err != nil {
 			return err
 		}
-		return s.afterSubmit(ctx, sess)
+		return s.afterSubmit(ctx, sess, valid)
 	})
 	if err != nil {
 		return ScoreSheet{}, err
