@@ -54,6 +54,37 @@ func (s *Service) committeeRead(ctx context.Context, actor accounts.Principal, s
 	return sess, ms, rd, nil
 }
 
+// seesAllOf reports whether actor sees every bidder's records of a section
+// (the project's agent, a supervisor) rather than only its organisation's
+// (a bidder). zh and en name the records in the refusal of anyone else.
+// Errors: apperr.NotFound; apperr.Forbidden.
+func (s *Service) seesAllOf(ctx context.Context, actor accounts.Principal, sectionID int64, zh, en string) (bool, error) {
+	f, err := s.facts(ctx, actor, sectionID)
+	switch {
+	case err != nil:
+		return false, err
+	case f.RunsProject || isSupervisor(actor):
+		return true, nil
+	case actor.Has(accounts.RoleBidder) && actor.OrgID != 0:
+		return false, nil
+	}
+	return false, apperr.New(apperr.Forbidden, zh, en)
+}
+
+// sectionRows loads into out, by id, a section's rows of a table with a
+// bidder_org_id: every row for those who see all of them, the caller's
+// organisation's for a bidder (seesAllOf). Errors: as seesAllOf; storage's.
+func (s *Service) sectionRows(ctx context.Context, actor accounts.Principal, sectionID int64, out any, zh, en string) error {
+	all, err := s.seesAllOf(ctx, actor, sectionID, zh, en)
+	switch {
+	case err != nil:
+		return err
+	case all:
+		return s.st.find(ctx, out, "id", "section_id = ?", sectionID)
+	}
+	return s.st.find(ctx, out, "id", "section_id = ? AND bidder_org_id = ?", sectionID, actor.OrgID)
+}
+
 // agentTx runs fn in a transaction for the project's agent, with the
 // section row locked so that fn decides on a state no transition can
 // change meanwhile. Errors: apperr.NotFound; apperr.Forbidden

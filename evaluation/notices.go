@@ -131,52 +131,54 @@ func (s *Service) issueNotices(ctx context.Context, f bidding.EvaluationFacts, a
 	return out, nil
 }
 
-// storeNoticePDFs renders and stores every notice PDF of a section that
-// the blob store lacks; it is safe to repeat (the sweep does).
+// storeNoticePDFs stores every notice PDF of a section that the blob
+// store lacks (storeNoticePDF).
 func (s *Service) storeNoticePDFs(ctx context.Context, sectionID int64) error {
-	blobs, err := s.storeBlobs()
-	if err != nil {
-		return err
-	}
 	var ns []SignedNotice
 	if err := s.st.find(ctx, &ns, "id", "section_id = ?", sectionID); err != nil {
 		return err
 	}
 	for _, n := range ns {
-		if _, err := blobs.Stat(ctx, n.PDFKey); err == nil {
-			continue
-		} else if !apperr.Is(err, apperr.NotFound) {
-			return err
-		}
-		doc, err := noticePDF(n)
-		if err != nil {
-			return err
-		}
-		if sm3Hex(doc) != n.PDFDigest {
-			return apperr.New(apperr.Internal, "通知书 PDF 与签名的摘要不符", "the notice's PDF does not match its signed digest")
-		}
-		if _, err := blobs.Save(ctx, n.PDFKey, bytes.NewReader(doc), int64(len(doc))); err != nil {
+		if err := s.storeNoticePDF(ctx, n); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// Notices lists a section's notices: the agent and supervisors see all,
-// a bidder its own organisation's.
-func (s *Service) Notices(ctx context.Context, actor accounts.Principal, sectionID int64) ([]SignedNotice, error) {
-	f, err := s.facts(ctx, actor, sectionID)
+// storeNoticePDF renders and stores a notice's PDF if the blob store lacks
+// it; it is safe to repeat, and a download repeats it, so a failure after
+// the award's commit is repaired when the PDF is first asked for.
+func (s *Service) storeNoticePDF(ctx context.Context, n SignedNotice) error {
+	blobs, err := s.storeBlobs()
 	if err != nil {
+		return err
+	}
+	if _, err := blobs.Stat(ctx, n.PDFKey); err == nil {
+		return nil
+	} else if !apperr.Is(err, apperr.NotFound) {
+		return err
+	}
+	doc, err := noticePDF(n)
+	if err != nil {
+		return err
+	}
+	if sm3Hex(doc) != n.PDFDigest {
+		return apperr.New(apperr.Internal, "通知书 PDF 与签名的摘要不符", "the notice's PDF does not match its signed digest")
+	}
+	_, err = blobs.Save(ctx, n.PDFKey, bytes.NewReader(doc), int64(len(doc)))
+	return err
+}
+
+// Notices lists a section's notices: the agent and supervisors see all,
+// a bidder its own organisation's. Errors: apperr.NotFound;
+// apperr.Forbidden.
+func (s *Service) Notices(ctx context.Context, actor accounts.Principal, sectionID int64) ([]SignedNotice, error) {
+	out := []SignedNotice{}
+	if err := s.sectionRows(ctx, actor, sectionID, &out, "无权查看通知书", "you may not see these notices"); err != nil {
 		return nil, err
 	}
-	out := []SignedNotice{}
-	switch {
-	case f.RunsProject || isSupervisor(actor):
-		return out, s.st.find(ctx, &out, "id", "section_id = ?", sectionID)
-	case actor.Has(accounts.RoleBidder) && actor.OrgID != 0:
-		return out, s.st.find(ctx, &out, "id", "section_id = ? AND bidder_org_id = ?", sectionID, actor.OrgID)
-	}
-	return nil, apperr.New(apperr.Forbidden, "无权查看通知书", "you may not see these notices")
+	return out, nil
 }
 
 // NoticePDF returns notice id's PDF to those who may list it. Errors:
@@ -186,19 +188,17 @@ func (s *Service) NoticePDF(ctx context.Context, actor accounts.Principal, notic
 	if err := s.st.take(ctx, false, &n, "通知书不存在", "notice not found", "id = ?", noticeID); err != nil {
 		return nil, err
 	}
-	mine, err := s.Notices(ctx, actor, n.SectionID)
+	all, err := s.seesAllOf(ctx, actor, n.SectionID, "无权查看通知书", "you may not see these notices")
 	if err != nil {
 		return nil, err
 	}
-	for _, m := range mine {
-		if m.ID == n.ID {
-			if err := s.storeNoticePDFs(ctx, n.SectionID); err != nil {
-				return nil, err
-			}
-			return s.readBlob(ctx, n.PDFKey)
-		}
+	if !all && n.BidderOrgID != actor.OrgID {
+		return nil, apperr.New(apperr.NotFound, "通知书不存在", "notice not found")
 	}
-	return nil, apperr.New(apperr.NotFound, "通知书不存在", "notice not found")
+	if err := s.storeNoticePDF(ctx, n); err != nil {
+		return nil, err
+	}
+	return s.readBlob(ctx, n.PDFKey)
 }
 
 // noticePDF renders a notice's PDF; the rendering is deterministic, so the
