@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -72,7 +71,7 @@ func stamp(t *time.Time) string {
 	if t == nil {
 		return ""
 	}
-	return t.UTC().Format("2006-01-02T15:04:05.000Z")
+	return clock.Stamp(*t)
 }
 
 // buildRecord gathers a closed room's record.
@@ -142,9 +141,7 @@ func (s *Service) publishRecord(ctx context.Context, sectionID int64) error {
 	if err != nil {
 		return err
 	}
-	h := notary.NewSM3()
-	h.Write(doc)
-	digest := hex.EncodeToString(h.Sum(nil))
+	digest := notary.SM3Hex(doc)
 	var pdfBuf bytes.Buffer
 	if err := renderRecordPDF(&pdfBuf, rec, priv.Public().ID, digest, s.now()); err != nil {
 		return err
@@ -185,14 +182,7 @@ func (s *Service) OpeningRecordFile(ctx context.Context, sectionID int64, pdf bo
 	if pdf {
 		key = r.RecordPDFKey
 	}
-	rc, err := blobs.Open(ctx, key, 0, -1)
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	var b bytes.Buffer
-	_, err = b.ReadFrom(rc)
-	return b.Bytes(), err
+	return storage.ReadAll(ctx, blobs, key)
 }
 
 // yuan formats fen as yuan with two decimals and thousands separators.
@@ -202,12 +192,4 @@ func yuan(fen int64) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return fmt.Sprintf("%s.%02d", s, fen%100)
-}
-
-func shanghai(iso string) string {
-	t, err := time.Parse("2006-01-02T15:04:05.000Z", iso)
-	if err != nil {
-		return iso
-	}
-	return t.In(clock.Shanghai).Format("2006-01-02 15:04:05")
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tenderhall/tenderhall/internal/clock"
 	"github.com/tenderhall/tenderhall/internal/pdf"
 )
 
@@ -27,7 +28,7 @@ func renderRecordPDF(w io.Writer, rec OpeningRecord, keyID, digest string, now t
 			days = strconv.Itoa(*b.DurationDays)
 		}
 		if b.DecryptedAt != nil {
-			at = shanghai(*b.DecryptedAt)
+			at = clock.ShowStamp(*b.DecryptedAt)
 		}
 		status := statusNames[b.Status]
 		if b.Remedy {
@@ -57,15 +58,12 @@ func renderRecordPDF(w io.Writer, rec OpeningRecord, keyID, digest string, now t
 	}
 	blocks = append(blocks, pdf.Heading{Text: "三、签名"}, pdf.Paragraph{Text: "本记录由平台以 SM2 密钥签名（密钥标识 " + keyID +
 		"），记录文件 SM3 摘要 " + digest + "。可用 tenderhall verify 或平台公钥核验。"})
-	title, footer := "开标记录表", "TenderHall 公共资源交易平台"
-	if rec.Sandbox {
-		title, footer = SandboxTitle(title), SandboxFooter
-	}
+	title, footer := DocumentFrame("开标记录表", rec.Sandbox)
 	return pdf.Render(w, pdf.Document{
 		Title: title, Subtitle: rec.ProjectName,
 		Meta: []pdf.KV{{Key: "标段", Value: rec.SectionCode + " " + rec.SectionName},
-			{Key: "投标截止时间", Value: shanghai(rec.Deadline)}, {Key: "开标时间", Value: shanghai(rec.OpenedAt)},
-			{Key: "解密截止时间", Value: shanghai(rec.WindowEndsAt)}, {Key: "投标文件数", Value: strconv.Itoa(rec.BidCount)},
+			{Key: "投标截止时间", Value: clock.ShowStamp(rec.Deadline)}, {Key: "开标时间", Value: clock.ShowStamp(rec.OpenedAt)},
+			{Key: "解密截止时间", Value: clock.ShowStamp(rec.WindowEndsAt)}, {Key: "投标文件数", Value: strconv.Itoa(rec.BidCount)},
 			{Key: "开标结果", Value: outcome}},
 		Blocks: blocks, Footer: footer, Author: "TenderHall", Created: now,
 	})
@@ -73,6 +71,16 @@ func renderRecordPDF(w io.Writer, rec OpeningRecord, keyID, digest string, now t
 
 // SandboxFooter is the footer of every document a sandbox prints.
 const SandboxFooter = "测试环境（SANDBOX）生成，仅供演示，不具法律效力"
+
+// DocumentFrame returns a printed document's title and footer: the
+// platform's footer, or in a sandbox the title marked as a test and
+// SandboxFooter.
+func DocumentFrame(title string, sandbox bool) (string, string) {
+	if sandbox {
+		return SandboxTitle(title), SandboxFooter
+	}
+	return title, "TenderHall 公共资源交易平台"
+}
 
 // SandboxTitle marks a sandbox document's title as a test.
 func SandboxTitle(title string) string { return "【测试】" + title }

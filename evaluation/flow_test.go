@@ -298,7 +298,7 @@ func (f *fixture) report(t *testing.T, id int64, chair judge) {
 		t.Fatal(err)
 	}
 	doc, err := f.svc.ReportOf(ctx, f.agent, id, "")
-	if err != nil || sm3Hex(doc.Body) != v.Report.Digest {
+	if err != nil || notary.SM3Hex(doc.Body) != v.Report.Digest {
 		t.Fatalf("the report's bytes do not hash to its digest: %v", err)
 	}
 	if strings.Contains(string(doc.Body), f.expertName(t, ms[0])) {
@@ -442,7 +442,7 @@ func (f *fixture) checkNotices(t *testing.T, a Award) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sm3Hex(doc) != winnerNotice.PDFDigest {
+	if notary.SM3Hex(doc) != winnerNotice.PDFDigest {
 		t.Fatal("the served notice PDF is not the one whose digest was signed")
 	}
 	if text := pdfText(t, doc); !strings.Contains(text, "中标通知书") || !strings.Contains(text, "订立书面合同") {

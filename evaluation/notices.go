@@ -11,6 +11,7 @@ import (
 	"github.com/tenderhall/tenderhall/accounts"
 	"github.com/tenderhall/tenderhall/bidding"
 	"github.com/tenderhall/tenderhall/internal/apperr"
+	"github.com/tenderhall/tenderhall/internal/clock"
 	"github.com/tenderhall/tenderhall/notary"
 )
 
@@ -99,7 +100,7 @@ func (s *Service) issueNotices(ctx context.Context, f bidding.EvaluationFacts, a
 	for _, b := range sess.Bids {
 		n := Notice{Type: NoticeType, Kind: NoticeResult, SectionID: f.SectionID, ProjectName: f.ProjectName, SectionCode: f.SectionCode,
 			SectionName: f.SectionName, BidderOrgID: b.BidderOrgID, BidderName: b.BidderName, WinnerName: w.BidderName,
-			WinnerPriceFen: w.PriceFen, WinnerDuration: w.DurationDays, IssuedAt: stamp(a.IssuedAt), ContractDue: stamp(a.ContractDue), Sandbox: f.Sandbox}
+			WinnerPriceFen: w.PriceFen, WinnerDuration: w.DurationDays, IssuedAt: clock.Stamp(a.IssuedAt), ContractDue: clock.Stamp(a.ContractDue), Sandbox: f.Sandbox}
 		if b.BidderOrgID == w.BidderOrgID {
 			n.Kind = NoticeAward
 		}
@@ -117,7 +118,7 @@ func (s *Service) issueNotices(ctx context.Context, f bidding.EvaluationFacts, a
 		if err != nil {
 			return nil, err
 		}
-		row.PDFDigest = sm3Hex(doc)
+		row.PDFDigest = notary.SM3Hex(doc)
 		psig, err := key.Sign([]byte(NoticePDFLabel + row.PDFDigest))
 		if err != nil {
 			return nil, err
@@ -163,7 +164,7 @@ func (s *Service) storeNoticePDF(ctx context.Context, n SignedNotice) error {
 	if err != nil {
 		return err
 	}
-	if sm3Hex(doc) != n.PDFDigest {
+	if notary.SM3Hex(doc) != n.PDFDigest {
 		return apperr.New(apperr.Internal, "通知书 PDF 与签名的摘要不符", "the notice's PDF does not match its signed digest")
 	}
 	_, err = blobs.Save(ctx, n.PDFKey, bytes.NewReader(doc), int64(len(doc)))
@@ -209,6 +210,6 @@ func noticePDF(n SignedNotice) ([]byte, error) {
 		return nil, err
 	}
 	var buf bytes.Buffer
-	err := renderNoticePDF(&buf, content, n.KeyID, sm3Hex(n.Body), n.CreatedAt)
+	err := renderNoticePDF(&buf, content, n.KeyID, notary.SM3Hex(n.Body), n.CreatedAt)
 	return buf.Bytes(), err
 }

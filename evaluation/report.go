@@ -2,9 +2,7 @@ package evaluation
 
 import (
 	"context"
-	"encoding/hex"
 	"encoding/json"
-	"time"
 
 	"github.com/tenderhall/tenderhall/accounts"
 	"github.com/tenderhall/tenderhall/internal/apperr"
@@ -109,7 +107,7 @@ func (s *Service) DraftReport(ctx context.Context, actor accounts.Principal, ses
 		if err != nil {
 			return err
 		}
-		digest := sm3Hex(body)
+		digest := notary.SM3Hex(body)
 		if err := s.st.insert(ctx, &reportRow{SessionID: sessionID, Body: body, Digest: digest, CreatedAt: s.now()}); err != nil {
 			return err
 		}
@@ -121,14 +119,6 @@ func (s *Service) DraftReport(ctx context.Context, actor accounts.Principal, ses
 	}
 	return s.View(ctx, actor, sessionID, ip)
 }
-
-func sm3Hex(b []byte) string {
-	h := notary.NewSM3()
-	h.Write(b)
-	return hex.EncodeToString(h.Sum(nil))
-}
-
-func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
 // reportState returns the session's report state, nil before the draft.
 func (s *Service) reportState(ctx context.Context, sessionID int64) (*ReportState, error) {

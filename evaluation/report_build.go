@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	"github.com/tenderhall/tenderhall/accounts"
+	"github.com/tenderhall/tenderhall/internal/clock"
 )
 
 // buildReport gathers the report from the session's rows.
@@ -18,8 +19,8 @@ func (s *Service) buildReport(ctx context.Context, sess Session) (Report, error)
 		return Report{}, err
 	}
 	rep := Report{Type: ReportType, SessionID: sess.ID, SectionID: sess.SectionID, ProjectID: f.ProjectID, ProjectName: f.ProjectName,
-		SectionCode: f.SectionCode, SectionName: f.SectionName, Sandbox: f.Sandbox, EvaluationAt: stamp(sess.EvaluationAt),
-		Place: sess.Place, Room: room.Name, Scheme: sess.Scheme, Withdrawn: []int{}, DraftedAt: stamp(s.now())}
+		SectionCode: f.SectionCode, SectionName: f.SectionName, Sandbox: f.Sandbox, EvaluationAt: clock.Stamp(sess.EvaluationAt),
+		Place: sess.Place, Room: room.Name, Scheme: sess.Scheme, Withdrawn: []int{}, DraftedAt: clock.Stamp(s.now())}
 	ms, err := s.st.members(ctx, sess.ID)
 	if err != nil {
 		return Report{}, err

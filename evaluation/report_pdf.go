@@ -16,14 +16,6 @@ var partNames = map[Part]string{Qualification: "资格审查", Technical: "技�
 
 var signNames = map[string]string{SignSigned: "已签名（SM2）", SignDissent: "不同意（书面理由）", SignDeemed: "拒签且未说明理由，视为同意"}
 
-func cst(iso string) string {
-	t, err := time.Parse(time.RFC3339Nano, iso)
-	if err != nil {
-		return iso
-	}
-	return t.In(clock.Shanghai).Format("2006-01-02 15:04:05")
-}
-
 func seatName(seat int, chair bool) string {
 	if chair {
 		return fmt.Sprintf("评委%d（组长）", seat)
@@ -33,10 +25,7 @@ func seatName(seat int, chair bool) string {
 
 // renderReportPDF prints the evaluation report (评标报告).
 func renderReportPDF(w io.Writer, rep Report, digest string, sigs []Signature, finalAt time.Time) error {
-	title, footer := "评标报告", "TenderHall 公共资源交易平台"
-	if rep.Sandbox {
-		title, footer = bidding.SandboxTitle(title), bidding.SandboxFooter
-	}
+	title, footer := bidding.DocumentFrame("评标报告", rep.Sandbox)
 	method := "综合评分法"
 	if rep.Scheme.Method == LowestPrice {
 		method = "经评审的最低投标价法"
@@ -68,7 +57,7 @@ func renderReportPDF(w io.Writer, rep Report, digest string, sigs []Signature, f
 	return pdf.Render(w, pdf.Document{
 		Title: title, Subtitle: rep.ProjectName,
 		Meta: []pdf.KV{{Key: "标段", Value: rep.SectionCode + " " + rep.SectionName}, {Key: "评标办法", Value: method},
-			{Key: "评标时间", Value: cst(rep.EvaluationAt)}, {Key: "评标地点", Value: rep.Place + "（" + rep.Room + "）"},
+			{Key: "评标时间", Value: clock.ShowStamp(rep.EvaluationAt)}, {Key: "评标地点", Value: rep.Place + "（" + rep.Room + "）"},
 			{Key: "报告完成时间", Value: finalAt.In(clock.Shanghai).Format("2006-01-02 15:04:05")}},
 		Blocks: blocks, Footer: footer, Author: "TenderHall", Created: finalAt,
 	})

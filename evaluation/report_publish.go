@@ -10,6 +10,7 @@ import (
 	"github.com/tenderhall/tenderhall/accounts"
 	"github.com/tenderhall/tenderhall/internal/apperr"
 	"github.com/tenderhall/tenderhall/notary"
+	"github.com/tenderhall/tenderhall/storage"
 )
 
 // SignedReport is the final report as stored: its exact bytes and every
@@ -98,12 +99,5 @@ func (s *Service) readBlob(ctx context.Context, key string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := blobs.Open(ctx, key, 0, -1)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	var buf bytes.Buffer
-	_, err = buf.ReadFrom(r)
-	return buf.Bytes(), err
+	return storage.ReadAll(ctx, blobs, key)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/tenderhall/tenderhall/accounts"
 	"github.com/tenderhall/tenderhall/eventlog"
 	"github.com/tenderhall/tenderhall/internal/apperr"
+	"github.com/tenderhall/tenderhall/internal/clock"
 	"github.com/tenderhall/tenderhall/internal/jobs"
 	"github.com/tenderhall/tenderhall/internal/notify"
 	"github.com/tenderhall/tenderhall/notary"
@@ -174,7 +175,7 @@ func (s *Service) SimulatedInbox(ctx context.Context, userID int64) ([]InboxMess
 	}
 	for _, m := range sim.Messages() {
 		if slices.Contains(phones, m.Phone) {
-			out = append(out, InboxMessage{Phone: maskPhone(m.Phone), Text: m.Text, At: m.SentAt.UTC().Format("2006-01-02T15:04:05.000Z")})
+			out = append(out, InboxMessage{Phone: maskPhone(m.Phone), Text: m.Text, At: clock.Stamp(m.SentAt)})
 		}
 	}
 	return out, nil

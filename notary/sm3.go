@@ -1,6 +1,7 @@
 package notary
 
 import (
+	"encoding/hex"
 	"hash"
 
 	"github.com/emmansun/gmsm/sm3"
@@ -10,3 +11,11 @@ import (
 // streaming, such as those of tender documents. notary is the only package
 // that imports gmsm, so other packages hash SM3 through this.
 func NewSM3() hash.Hash { return sm3.New() }
+
+// SM3Hex returns the SM3 digest of b in lowercase hex, as documents and
+// receipts publish it.
+func SM3Hex(b []byte) string {
+	h := sm3.New()
+	h.Write(b)
+	return hex.EncodeToString(h.Sum(nil))
+}

@@ -131,3 +131,15 @@ func blobCanceled(err error) error {
 	return apperr.Wrap(err, apperr.Unavailable,
 		"存储操作已取消或超时，请重试", "the storage operation was cancelled or timed out; try again")
 }
+
+// ReadAll reads the whole object at key, for the small documents (records,
+// reports, notices) served in one piece. Errors: those of Open and of the
+// read.
+func ReadAll(ctx context.Context, b Blobs, key string) ([]byte, error) {
+	rc, err := b.Open(ctx, key, 0, -1)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(rc)
+}
