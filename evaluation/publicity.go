@@ -75,7 +75,7 @@ func (s *Service) PublishCandidates(ctx context.Context, actor accounts.Principa
 		}
 		now := s.now()
 		p = Publicity{SectionID: sectionID, SessionID: sess.ID, StartsAt: now, EndsAt: clock.EndOfDay(cal.AddDays(now, days)),
-			Candidates: candidateList(sess, rep), Late: now.After(cal.AddDays(final, PublicityDays)), PublishedBy: actor.UserID, CreatedAt: now}
+			Candidates: candidateList(sess, rep), Late: publicityLate(cal, final, now), PublishedBy: actor.UserID, CreatedAt: now}
 		if err := s.st.insert(ctx, &p); err != nil {
 			return err
 		}
@@ -88,6 +88,12 @@ func (s *Service) PublishCandidates(ctx context.Context, actor accounts.Principa
 	})
 	p.Sandbox = s.bidding.Sandbox()
 	return p, err
+}
+
+// publicityLate reports whether candidates published at now come later
+// than PublicityDays after the report became final.
+func publicityLate(cal *clock.Calendar, final, now time.Time) bool {
+	return now.After(cal.AddDays(final, PublicityDays))
 }
 
 // finalReport returns the section's session, its report and when the

@@ -103,10 +103,11 @@ func (s *Service) complaintRows(where, status string) func(ctx context.Context, 
 }
 
 // latePublicity finds final reports older than PublicityDays whose
-// candidates are not published.
+// candidates are not published and not yet warned about.
 func (s *Service) latePublicity(ctx context.Context, now time.Time) ([]warned, error) {
 	var rows []reportRow
-	if err := s.st.find(ctx, &rows, "session_id", "final_at IS NOT NULL"); err != nil {
+	if err := s.st.find(ctx, &rows, "session_id", "final_at IS NOT NULL AND session_id IN "+
+		"(SELECT id FROM eval_sessions WHERE publicity_warned = ? AND section_id NOT IN (SELECT section_id FROM award_publicity))", false); err != nil {
 		return nil, err
 	}
 	cal, err := s.calendar(ctx)
@@ -115,20 +116,14 @@ func (s *Service) latePublicity(ctx context.Context, now time.Time) ([]warned, e
 	}
 	var out []warned
 	for _, r := range rows {
-		if !now.After(cal.AddDays(*r.FinalAt, PublicityDays)) {
+		if !publicityLate(cal, *r.FinalAt, now) {
 			continue
 		}
 		sess, err := s.st.session(ctx, r.SessionID, false)
-		if err != nil || sess.PublicityWarned {
+		if err != nil {
 			continue
 		}
-		n, err := s.st.count(ctx, &Publicity{}, "section_id = ?", sess.SectionID)
-		if err != nil {
-			return nil, err
-		}
-		if n == 0 {
-			out = append(out, warned{sess.ID, sess.SectionID, map[string]any{"sessionId": sess.ID, "reportFinalAt": r.FinalAt}})
-		}
+		out = append(out, warned{sess.ID, sess.SectionID, map[string]any{"sessionId": sess.ID, "reportFinalAt": r.FinalAt}})
 	}
 	return out, nil
 }
