@@ -66,13 +66,17 @@ type Scheme struct {
 
 var codePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,19}$`)
 
+// DefaultDeviationPct is the deviation that flags a subjective score (畸高
+// 畸低) when the scheme names none: 30 % of the item's full marks.
+const DefaultDeviationPct = 30
+
 // DefaultScheme is the scheme a section gets from its rulebook when the
 // agent kept none: qualification checks, a technical and a commercial part
 // and the rulebook's price formula, 100 points in all for comprehensive
 // scoring.
 func DefaultScheme(sectionID int64, rb bidding.Rulebook) Scheme {
 	s := Scheme{SectionID: sectionID, Method: Method(rb.EvaluationMethod), PriceFormula: Formula(rb.PriceFormula),
-		DeviationPct: 30, DropExtremes: rb.DropExtremeSubjective, Default: true}
+		DeviationPct: DefaultDeviationPct, DropExtremes: rb.DropExtremeSubjective, Default: true}
 	if s.Method != LowestPrice {
 		s.Method = Comprehensive
 	}

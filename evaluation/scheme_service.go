@@ -41,7 +41,7 @@ func (s *Service) schemeFor(ctx context.Context, f bidding.EvaluationFacts) (Sch
 func (s *Service) SetScheme(ctx context.Context, actor accounts.Principal, sectionID int64, in Scheme) (Scheme, error) {
 	in.SectionID, in.Default = sectionID, false
 	if in.DeviationPct == 0 {
-		in.DeviationPct = 30
+		in.DeviationPct = DefaultDeviationPct
 	}
 	if err := in.validate(); err != nil {
 		return Scheme{}, err

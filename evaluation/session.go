@@ -202,8 +202,7 @@ func (s *Service) started(ms []member) bool {
 func nextReserve(ms []member, g int) int {
 	best := -1
 	for i, m := range ms {
-		if m.Role == RoleReserve && m.GroupIdx == g && (best < 0 || m.DrawID < ms[best].DrawID ||
-			m.DrawID == ms[best].DrawID && m.Position < ms[best].Position) {
+		if m.Role == RoleReserve && m.GroupIdx == g && (best < 0 || drawsEarlier(m, ms[best])) {
 			best = i
 		}
 	}

@@ -2,7 +2,6 @@ package evaluation
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 
 	"github.com/tenderhall/tenderhall/accounts"
@@ -231,9 +230,7 @@ func memberView(sess Session, m member) MemberView {
 	mv := MemberView{Seat: m.Seat, Role: m.Role, Category: m.Category, Chair: sess.ChairSeat != nil && *sess.ChairSeat == m.Seat,
 		SignedIn: m.SignedInAt != nil, Declared: m.DeclaredAt != nil, Voted: m.VoteSeat != nil,
 		ReviewSubmitted: m.ReviewSubmittedAt != nil, ScoresSubmitted: m.ScoresSubmittedAt != nil, SignedInAt: m.SignedInAt}
-	if m.Returned != nil {
-		_ = json.Unmarshal([]byte(*m.Returned), &mv.Returned)
-	}
+	mv.Returned = returnedItems(m)
 	return mv
 }
 
