@@ -126,6 +126,10 @@ func errSeeded() error {
 // projects are run (it has no user of its own).
 const DemoTendererName = "福州市城市建设投资集团有限公司（演示）"
 
+// DemoDepartmentName is the demo supervising department: demo-supervisor's
+// and demo-officer's organisation, the demo projects' supervisor.
+const DemoDepartmentName = "福州市住房和城乡建设局（演示）"
+
 // DemoOrgID returns the id of the demo organisation named name.
 func (s *Service) DemoOrgID(ctx context.Context, name string) (int64, error) {
 	var o orgRow

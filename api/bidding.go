@@ -22,6 +22,8 @@ type ProjectRequest struct {
 	TendererOrgID int64  `json:"tendererOrgId" required:"true"`
 	AgencyOrgID   int64  `json:"agencyOrgId,omitempty"`
 	Region        string `json:"region,omitempty"`
+	// SupervisingOrgID is the supervising department (an organisation of kind department).
+	SupervisingOrgID int64 `json:"supervisingOrgId,omitempty"`
 }
 
 // SectionRequest adds a section to a project.
@@ -116,7 +118,7 @@ func (s *Server) createProject(c *gin.Context) error {
 		return err
 	}
 	p, err := svc.CreateProject(c.Request.Context(), caller(c), bidding.NewProject{Name: req.Name,
-		TendererOrgID: req.TendererOrgID, AgencyOrgID: req.AgencyOrgID, Region: req.Region})
+		TendererOrgID: req.TendererOrgID, AgencyOrgID: req.AgencyOrgID, Region: req.Region, SupervisingOrgID: req.SupervisingOrgID})
 	return reply(c, p, err, true)
 }
 

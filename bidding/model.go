@@ -4,14 +4,17 @@ import "time"
 
 // Project (项目) belongs to a tenderer organisation and is run by an agency.
 type Project struct {
-	ID            int64     `json:"id" gorm:"column:id;primaryKey"`
-	Name          string    `json:"name" gorm:"column:name"`
-	TendererOrgID int64     `json:"tendererOrgId" gorm:"column:tenderer_org_id"`
-	AgencyOrgID   int64     `json:"agencyOrgId" gorm:"column:agency_org_id"`
-	Region        string    `json:"region" gorm:"column:region"`
-	CreatedBy     int64     `json:"createdBy" gorm:"column:created_by"`
-	CreatedAt     time.Time `json:"createdAt" gorm:"column:created_at"`
-	UpdatedAt     time.Time `json:"updatedAt" gorm:"column:updated_at"`
+	ID            int64  `json:"id" gorm:"column:id;primaryKey"`
+	Name          string `json:"name" gorm:"column:name"`
+	TendererOrgID int64  `json:"tendererOrgId" gorm:"column:tenderer_org_id"`
+	AgencyOrgID   int64  `json:"agencyOrgId" gorm:"column:agency_org_id"`
+	Region        string `json:"region" gorm:"column:region"`
+	// SupervisingOrgID is the supervising department (行政监督部门, an
+	// organisation of kind department) whose supervisors watch the project.
+	SupervisingOrgID *int64    `json:"supervisingOrgId,omitempty" gorm:"column:supervising_org_id"`
+	CreatedBy        int64     `json:"createdBy" gorm:"column:created_by"`
+	CreatedAt        time.Time `json:"createdAt" gorm:"column:created_at"`
+	UpdatedAt        time.Time `json:"updatedAt" gorm:"column:updated_at"`
 }
 
 // TableName maps Project to its table.

@@ -16,6 +16,9 @@ type NewProject struct {
 	TendererOrgID int64
 	AgencyOrgID   int64 // 0: the actor's organisation
 	Region        string
+	// SupervisingOrgID names the supervising department; 0 leaves the
+	// project to the platform's own supervisors and those granted on it.
+	SupervisingOrgID int64
 }
 
 // CreateProject creates a project run by the actor's agency for a tenderer.
@@ -31,6 +34,9 @@ func (s *Service) CreateProject(ctx context.Context, actor accounts.Principal, i
 		return Project{}, apperr.New(apperr.Invalid, "项目名称必填且不超过 200 字", "the project name is required, at most 200 characters").WithField("name", "required")
 	}
 	p := Project{Name: in.Name, TendererOrgID: in.TendererOrgID, AgencyOrgID: in.AgencyOrgID, Region: in.Region, CreatedBy: actor.UserID}
+	if in.SupervisingOrgID != 0 {
+		p.SupervisingOrgID = &in.SupervisingOrgID
+	}
 	if !actor.Has(accounts.RoleAdmin) && (!actor.Has(accounts.RoleAgent) || actor.OrgKind != accounts.OrgAgency || actor.OrgID != in.AgencyOrgID) {
 		return Project{}, apperr.New(apperr.Forbidden, "只有代理机构的代理人可以为本机构创建项目",
 			"only an agent of the agency may create its projects").WithCode("not_agency_agent")
@@ -42,12 +48,18 @@ func (s *Service) CreateProject(ctx context.Context, actor accounts.Principal, i
 		if err := s.checkOrgKind(ctx, in.AgencyOrgID, accounts.OrgAgency, "agencyOrgId"); err != nil {
 			return err
 		}
+		if in.SupervisingOrgID != 0 {
+			if err := s.checkOrgKind(ctx, in.SupervisingOrgID, accounts.OrgDepartment, "supervisingOrgId"); err != nil {
+				return err
+			}
+		}
 		p.CreatedAt, p.UpdatedAt = s.now(), s.now()
 		if err := s.st.insert(ctx, &p); err != nil {
 			return err
 		}
 		_, err := s.events.Append(ctx, eventlog.Entry{Type: "project.created", Subject: projectRef(p.ID), Actor: actor.Actor(),
-			Payload: map[string]any{"name": p.Name, "tendererOrgId": p.TendererOrgID, "agencyOrgId": p.AgencyOrgID}})
+			Payload: map[string]any{"name": p.Name, "tendererOrgId": p.TendererOrgID, "agencyOrgId": p.AgencyOrgID,
+				"supervisingOrgId": p.SupervisingOrgID}})
 		return err
 	})
 	return p, err

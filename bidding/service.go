@@ -134,3 +134,18 @@ func (s *Service) sectionAndProject(ctx context.Context, id int64, forUpdate boo
 	p, err := s.st.project(ctx, sec.ProjectID)
 	return sec, p, err
 }
+
+// Supervises reports whether actor watches project p as a supervisor
+// (监督): a supervisor granted on the project, a supervisor of its
+// supervising department, or a supervisor of the platform's own
+// organisation (the trading centre's 电子监察), who watches every project.
+// It is the one rule for "the project's supervisors".
+func Supervises(actor accounts.Principal, p Project) bool {
+	if actor.UserID == 0 || !actor.Has(accounts.RoleSupervisor) {
+		return false
+	}
+	if actor.HasProject(ProjectGrantID(p.ID), accounts.RoleSupervisor) || actor.OrgKind == accounts.OrgPlatform {
+		return true
+	}
+	return p.SupervisingOrgID != nil && actor.OrgID != 0 && actor.OrgID == *p.SupervisingOrgID
+}

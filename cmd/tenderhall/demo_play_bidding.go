@@ -29,7 +29,7 @@ func (p *player) announce(ctx context.Context) error {
 	p.say("代理机构发布招标公告和招标文件 / the agent announces the section and publishes the tender document")
 	var proj bidding.Project
 	if err := p.agent.call(ctx, http.MethodPost, "/api/v1/projects", api.ProjectRequest{Name: "福州职业技术学院实训楼工程（演示）",
-		TendererOrgID: p.tendererOrg, Region: "350100"}, &proj); err != nil {
+		TendererOrgID: p.tendererOrg, SupervisingOrgID: p.deptOrg, Region: "350100"}, &proj); err != nil {
 		return err
 	}
 	var sec bidding.Section

@@ -50,8 +50,12 @@ func (e *env) seedDemoProjects(ctx context.Context, a *app, logins []accounts.De
 	if err != nil {
 		return err
 	}
+	dept, err := a.accounts.DemoOrgID(ctx, accounts.DemoDepartmentName)
+	if err != nil {
+		return err
+	}
 	for _, d := range demoProjects {
-		if err := seedDemoProject(ctx, a.bidding, agent, admin, tenderer, d); err != nil {
+		if err := seedDemoProject(ctx, a.bidding, agent, admin, tenderer, dept, d); err != nil {
 			return fmt.Errorf("demo project %s: %w", d.name, err)
 		}
 	}
@@ -59,8 +63,8 @@ func (e *env) seedDemoProjects(ctx context.Context, a *app, logins []accounts.De
 	return nil
 }
 
-func seedDemoProject(ctx context.Context, svc *bidding.Service, agent, admin accounts.Principal, tenderer int64, d demoProject) error {
-	p, err := svc.CreateProject(ctx, agent, bidding.NewProject{Name: d.name, TendererOrgID: tenderer, Region: d.region})
+func seedDemoProject(ctx context.Context, svc *bidding.Service, agent, admin accounts.Principal, tenderer, dept int64, d demoProject) error {
+	p, err := svc.CreateProject(ctx, agent, bidding.NewProject{Name: d.name, TendererOrgID: tenderer, Region: d.region, SupervisingOrgID: dept})
 	if err != nil {
 		return err
 	}

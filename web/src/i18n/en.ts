@@ -255,6 +255,7 @@ const en: typeof zh = {
     created: 'Created',
     projectName: 'Project name',
     tenderer: 'Tenderer',
+    supervisingDept: 'Supervising department',
     newSection: 'New section',
     noSections: 'No sections',
     budget: 'Budget (ceiling)',

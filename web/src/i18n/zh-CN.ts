@@ -252,6 +252,7 @@ export default {
     created: '创建时间',
     projectName: '项目名称',
     tenderer: '招标人',
+    supervisingDept: '监督部门',
     newSection: '新增标段',
     noSections: '暂无标段',
     budget: '预算（最高限价）',
