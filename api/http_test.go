@@ -169,7 +169,7 @@ func TestMetricsCountRequests(t *testing.T) {
 func TestAuditTrailRecordsLoginsWithoutSecrets(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, e *testEnv) {
 		e.do("POST", "/api/v1/auth/login", "", LoginRequest{Username: "user-agent", Password: "Wrong-pass-123"})
-		resp := e.do("GET", "/api/v1/audit/events?from=1&limit=1000", e.tokens["supervisor"], nil)
+		resp := e.do("GET", "/api/v1/audit/events?from=1&limit=1000", e.tokens["admin"], nil)
 		wantStatus(t, resp, 200)
 		raw, _ := io.ReadAll(resp.Body)
 		var page EventPage

@@ -76,20 +76,24 @@ func (s *Server) tree() (*eventlog.Tree, error) {
 	return s.deps.Tree, nil
 }
 
-// logEvents serves ?from= (seq, default 1) and ?limit= (1..1000, default 100).
+// logEvents serves ?from= (seq, default 1) and ?limit= (1..1000, default
+// 100), each event screened for the caller (screenEvents): a secret or
+// out-of-scope event keeps its seq and leaf hash, so the page still
+// verifies against the signed heads.
 func (s *Server) logEvents(c *gin.Context) error {
-	q := queryParams{c: c}
-	from := q.uint("from", 1, false)
-	limit := q.uint("limit", 100, false)
-	if limit < 1 || limit > eventlog.MaxPage {
-		q.bad("limit", "must be between 1 and 1000")
+	from, limit, err := eventRange(c)
+	if err != nil {
+		return err
 	}
 	t, err := s.tree()
-	if err := q.firstError(err); err != nil {
+	if err != nil {
 		return err
 	}
 	evs, size, err := t.Events(c.Request.Context(), from, int(limit))
 	if err != nil {
+		return err
+	}
+	if evs, err = s.screenEvents(c.Request.Context(), caller(c), evs); err != nil {
 		return err
 	}
 	next := from
@@ -97,6 +101,20 @@ func (s *Server) logEvents(c *gin.Context) error {
 		next = uint64(evs[len(evs)-1].Seq) + 1
 	}
 	return ok(c, LogEventPage{Events: evs, Next: next, TreeSize: size})
+}
+
+// eventRange reads the ?from= and ?limit= of the event routes.
+func eventRange(c *gin.Context) (from, limit uint64, err error) {
+	q := queryParams{c: c}
+	from = q.uint("from", 1, false)
+	limit = q.uint("limit", 100, false)
+	if limit < 1 || limit > eventlog.MaxPage {
+		q.bad("limit", "must be between 1 and 1000")
+	}
+	if from < 1 {
+		q.bad("from", "must be at least 1")
+	}
+	return from, limit, q.firstError(nil)
 }
 
 // logHead serves the latest head; 404 (code "no_tree_head") before the first.

@@ -66,7 +66,7 @@ func TestLogRoutesServeVerifiableAnswers(t *testing.T) {
 		tree := &notary.MemTree{}
 		for from := uint64(1); ; {
 			var page LogEventPage
-			decode(t, e.do("GET", fmt.Sprintf("/api/v1/log/events?from=%d&limit=2", from), e.tokens[accounts.RoleSupervisor], nil), &page)
+			decode(t, e.do("GET", fmt.Sprintf("/api/v1/log/events?from=%d&limit=2", from), e.tokens[accounts.RoleAdmin], nil), &page)
 			if len(page.Events) == 0 {
 				break
 			}
@@ -126,6 +126,12 @@ func TestLogRoutesRefuseBadParameters(t *testing.T) {
 			{"/api/v1/log/proof/consistency", "first", ""},
 			{"/api/v1/log/proof/consistency?first=3&second=2", "first", ""},
 			{"/api/v1/log/proof/consistency?first=1&second=99999", "second", "beyond_tree"},
+			// A mistyped parameter is refused, not ignored (it used to answer page 1 again).
+			{"/api/v1/log/events?after=5", "after", "unknown_parameter"},
+			{"/api/v1/audit/events?after=5", "after", "unknown_parameter"},
+			{"/api/v1/audit/events?from=x", "from", ""},
+			{"/api/v1/audit/events?limit=5000", "limit", ""},
+			{"/api/v1/log/heads?from=1&size=3", "size", "unknown_parameter"},
 		}
 		for _, c := range cases {
 			resp := e.do("GET", c.path, e.tokens[accounts.RoleSupervisor], nil, "Accept-Language", "en")

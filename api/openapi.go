@@ -73,6 +73,7 @@ func (s *Server) operation(r route, schemas map[string]any) map[string]any {
 	for _, m := range ginParam.FindAllStringSubmatch(r.path, -1) {
 		params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
 	}
+	params = append(params, queryDoc(r)...)
 	if params != nil {
 		op["parameters"] = params
 	}

@@ -52,15 +52,22 @@ type EventPage struct {
 	Next   int64            `json:"next"`
 }
 
-// auditEvents returns events from ?from= (sequence, default 1), ?limit= at most 1000.
+// auditEvents returns the events from ?from= (sequence, default 1),
+// ?limit= (1..1000, default 100), screened for the caller as the log's
+// events are (screenEvents).
 func (s *Server) auditEvents(c *gin.Context) error {
-	from, _ := strconv.ParseInt(c.DefaultQuery("from", "1"), 10, 64)
-	limit, _ := strconv.Atoi(c.DefaultQuery("limit", "100"))
-	evs, err := s.deps.Events.Range(c.Request.Context(), from, limit)
+	from, limit, err := eventRange(c)
 	if err != nil {
 		return err
 	}
-	next := from
+	evs, err := s.deps.Events.Range(c.Request.Context(), int64(from), int(limit))
+	if err != nil {
+		return err
+	}
+	if evs, err = s.screenEvents(c.Request.Context(), caller(c), evs); err != nil {
+		return err
+	}
+	next := int64(from)
 	if len(evs) > 0 {
 		next = evs[len(evs)-1].Seq + 1
 	}

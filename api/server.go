@@ -56,6 +56,9 @@ type Server struct {
 	apiDoc  openAPIDoc
 	rooms   *roomHub // live opening-room feeds (room_hub.go)
 	web     *webFiles
+	// revealAll turns screenEvents off. Only tests set it, to show that
+	// the secrecy test fails without the screen.
+	revealAll bool
 }
 
 // New builds the server and its route table.
@@ -77,8 +80,15 @@ func New(d Deps) *Server {
 	return s
 }
 
-// Handler returns the http.Handler serving every route.
-func (s *Server) Handler() http.Handler { return s.engine }
+// Handler returns the http.Handler serving every route. It stamps each
+// request's arrival on the server clock before anything else runs
+// (clock.WithArrival): a bid finalize is judged by that moment, not by
+// when sign-in, reads and the commit were done with it.
+func (s *Server) Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.engine.ServeHTTP(w, r.WithContext(clock.WithArrival(r.Context(), s.deps.Clock.Now())))
+	})
+}
 
 func (s *Server) buildEngine() *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
@@ -87,7 +97,7 @@ func (s *Server) buildEngine() *gin.Engine {
 	e.SetTrustedProxies(s.deps.TrustedProxies)
 	e.Use(withRequestID(s.deps.Clock), recoverPanics(s.log), securityHeaders, s.markSandbox, s.metrics.middleware, accessLog(s.log))
 	for _, r := range s.routes {
-		handlers := []gin.HandlerFunc{limitBody(s.bodyLimit(r)), s.authorize(r.access)}
+		handlers := []gin.HandlerFunc{limitBody(s.bodyLimit(r)), s.authorize(r.access), onlyKnownQuery(s.log, r)}
 		handlers = append(handlers, adapt(s.log, r.handler))
 		e.Handle(r.method, r.path, handlers...)
 	}

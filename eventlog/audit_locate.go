@@ -158,6 +158,11 @@ func (r *auditRun) explain(i, n uint64, bad []uint64) {
 		}
 		return
 	}
+	if ev.Withheld {
+		r.add(i+1, FindRewritten, "it is withheld, and the leaf hash served for it (%s) is not the leaf signed in the head of size %d (%s)",
+			ev.LeafHash, n, signed)
+		return
+	}
 	if q, ok := r.match(bad, i, func(q uint64) (Event, uint64) { e := *ev; e.Seq = int64(q + 1); return e, q }); ok {
 		r.add(i+1, FindReordered, "it holds the event signed as seq %d (%s on %s): events were reordered", q+1, ev.Type, ev.Subject)
 		return

@@ -28,7 +28,15 @@ type Event struct {
 	RequestID  string    `json:"requestId" gorm:"column:request_id"`
 	Payload    string    `json:"payload" gorm:"column:payload"`
 	LeafHash   string    `json:"leafHash" gorm:"column:leaf_hash"`
+	// Withheld marks an event its reader may not read yet (see Secret):
+	// only Seq and LeafHash are set, so the tree still verifies.
+	Withheld bool `json:"withheld,omitempty" gorm:"-"`
 }
+
+// Withhold returns what a reader not entitled to e's contents sees of it:
+// its position and leaf hash, nothing else — not even its type, time or
+// subject, whose pattern alone would tell, say, how many bids arrived.
+func (e Event) Withhold() Event { return Event{Seq: e.Seq, LeafHash: e.LeafHash, Withheld: true} }
 
 // TableName maps Event to the events table.
 func (Event) TableName() string { return "events" }

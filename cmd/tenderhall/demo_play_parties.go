@@ -40,8 +40,12 @@ type playExpert struct {
 
 // run plays every step in order.
 func (p *player) run(ctx context.Context) error {
-	steps := []func(context.Context) error{p.setup, p.parties, p.pool, p.announce, p.submitBids, p.passDeadline, p.open,
-		p.drawExperts, p.callExperts, p.enterRoom, p.reviewBids, p.scoreBids, p.signReport, p.publicize, p.awardAndContract, p.verify}
+	probe := func(m secrecyMoment) func(context.Context) error {
+		return func(ctx context.Context) error { return p.probeSecrets(ctx, m) }
+	}
+	steps := []func(context.Context) error{p.setup, p.parties, p.pool, p.announce, p.submitBids, probe(beforeDeadline), p.passDeadline, p.open,
+		p.drawExperts, p.callExperts, p.enterRoom, p.reviewBids, p.scoreBids, p.signReport, probe(beforeAward), p.publicize,
+		p.awardAndContract, probe(afterAward), p.verify}
 	for _, s := range steps {
 		if err := s(ctx); err != nil {
 			return err

@@ -100,6 +100,10 @@ func (e *env) verifyLog(ctx context.Context, c *logClient, pub *notary.PublicKey
 	if rep.Uncovered > 0 {
 		fmt.Fprintf(e.out, "%d newer events are not under a signed head yet\n", rep.Uncovered)
 	}
+	if rep.Withheld > 0 {
+		fmt.Fprintf(e.out, "%d events are withheld from this account (secret until their release, or outside its projects): "+
+			"their leaf hashes verified against the signed heads, their contents not; run again after the release to check them\n", rep.Withheld)
+	}
 	for _, f := range rep.Findings {
 		fmt.Fprintln(e.out, "PROBLEM", f)
 	}

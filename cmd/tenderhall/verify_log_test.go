@@ -33,7 +33,10 @@ type logServer struct {
 	url    string
 	pub    string // path of the platform public key PEM
 	state  string // path of the verifier's state file
-	token  string // a supervisor's bearer token: event contents are for auditors
+	token  string // the administrator's bearer token: it reads every event that is not secret
+	// outsider is a supervisor's token: the test's events are about no
+	// project it supervises, so it reads every one withheld.
+	outsider string
 }
 
 func newLogServer(t *testing.T, b dbtest.Backend) *logServer {
@@ -58,8 +61,8 @@ func newLogServer(t *testing.T, b dbtest.Backend) *logServer {
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler())
 	t.Cleanup(srv.Close)
 	dir := t.TempDir()
-	token := supervisorToken(t, ctx, acc)
-	s := &logServer{ctx: ctx, db: db, clk: clk, events: events, tree: tree, url: srv.URL, token: token,
+	token, outsider := auditorTokens(t, ctx, acc)
+	s := &logServer{ctx: ctx, db: db, clk: clk, events: events, tree: tree, url: srv.URL, token: token, outsider: outsider,
 		pub: filepath.Join(dir, "platform.pub"), state: filepath.Join(dir, "state", "log.json")}
 	if err := os.WriteFile(s.pub, []byte(key.Public().PEM), 0o600); err != nil {
 		t.Fatal(err)
@@ -67,12 +70,12 @@ func newLogServer(t *testing.T, b dbtest.Backend) *logServer {
 	return s
 }
 
-// add appends n bid events.
+// add appends n events of a kind that is no secret.
 func (s *logServer) add(t *testing.T, n int) {
 	t.Helper()
 	for i := 0; i < n; i++ {
 		s.clk.Advance(time.Second)
-		if _, err := s.events.Append(s.ctx, eventlog.Entry{Type: "bid.received", Subject: fmt.Sprintf("section:S-%d", i%2),
+		if _, err := s.events.Append(s.ctx, eventlog.Entry{Type: "test.recorded", Subject: fmt.Sprintf("section:S-%d", i%2),
 			Actor: "user:7", Payload: map[string]any{"bid": fmt.Sprintf("B-%d", i), "price": 1_000_000 + i}}); err != nil {
 			t.Fatal(err)
 		}
@@ -106,7 +109,9 @@ func (s *logServer) verify(t *testing.T, extra ...string) (string, error) {
 
 // supervisorToken creates an admin through setup, a supervisor, and returns
 // the supervisor's bearer token.
-func supervisorToken(t *testing.T, ctx context.Context, acc *accounts.Service) string {
+// auditorTokens makes the first administrator and a supervisor and returns
+// their bearer tokens.
+func auditorTokens(t *testing.T, ctx context.Context, acc *accounts.Service) (admin, supervisor string) {
 	t.Helper()
 	const pw = "Auditor-pass-2026"
 	setup, err := acc.CreateSetupToken(ctx, time.Hour)
@@ -132,7 +137,7 @@ func supervisorToken(t *testing.T, ctx context.Context, acc *accounts.Service) s
 	if err != nil {
 		t.Fatal(err)
 	}
-	return sup.Token
+	return login.Token, sup.Token
 }
 
 func TestVerifyLogPassesAnUntouchedLogAndRemembersIt(t *testing.T) {
@@ -178,7 +183,7 @@ func TestVerifyLogDetectsTamperingInTheDatabase(t *testing.T) {
 			`UPDATE events SET payload = '{"bid":"B-4","price":1000004}' WHERE seq = 2`},
 			[]string{"event 2: swapped", "event 5: swapped"}},
 		{"edited", []string{`UPDATE events SET payload = '{"bid":"B-4","price":1}' WHERE seq = 5`},
-			[]string{"event 5: rewritten: its content (bid.received on section:S-0) no longer hashes to the leaf signed"}},
+			[]string{"event 5: rewritten: its content (test.recorded on section:S-0) no longer hashes to the leaf signed"}},
 	}
 	for _, b := range dbtest.Backends() {
 		for _, c := range cases {
@@ -205,6 +210,30 @@ func TestVerifyLogDetectsTamperingInTheDatabase(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestVerifyLogWithWithheldEvents: a supervisor whose projects none of the
+// events concern reads every event withheld; the log still verifies
+// against the signed head, the output says how many were withheld, and a
+// withheld leaf the server changed is still caught.
+func TestVerifyLogWithWithheldEvents(t *testing.T) {
+	for _, b := range dbtest.Backends() {
+		t.Run(string(b), func(t *testing.T) {
+			s := newLogServer(t, b)
+			s.add(t, 8)
+			s.sign(t)
+			s.token = s.outsider
+			out, err := s.verify(t)
+			if err != nil || !strings.Contains(out, "8 events are withheld") || !strings.Contains(out, "OK:") {
+				t.Fatalf("withheld log: %v\n%s", err, out)
+			}
+			s.tamper(t, "UPDATE events SET leaf_hash = '"+strings.Repeat("ab", 32)+"' WHERE seq = 5")
+			out, err = s.verify(t)
+			if exitCode(err) != 1 || !strings.Contains(out, "PROBLEM event 5: rewritten: it is withheld") {
+				t.Fatalf("a changed withheld leaf: %v\n%s", err, out)
+			}
+		})
 	}
 }
 
