@@ -285,9 +285,19 @@ func TestSectionLifecycleOverHTTP(t *testing.T) {
 			if ran := e.queue.runDue(t); len(ran) != 0 {
 				t.Fatalf("ran %v before the deadline", ran)
 			}
-			agent, _, _ = e.at(shanghai("2026-12-21 09:30"))
-			if ran := e.queue.runDue(t); len(ran) != 1 || ran[0] != bidding.CloseTaskID(sec.ID, shanghai("2026-12-21 09:30")) {
+			deadline := shanghai("2026-12-21 09:30")
+			agent, _, _ = e.at(deadline)
+			if ran := e.queue.runDue(t); len(ran) != 1 || ran[0] != bidding.CloseTaskID(sec.ID, deadline) {
 				t.Fatalf("ran %v", ran)
+			}
+			// The close waits ArrivalGrace for finalizes that arrived in
+			// time to register, then its re-check closes.
+			if st := e.section(sec.ID).State; st != bidding.StateAnnounced {
+				t.Fatalf("state %s at the deadline, want announced while the close waits", st)
+			}
+			agent, _, _ = e.at(deadline.Add(bidding.ArrivalGrace))
+			if ran := e.queue.runDue(t); len(ran) != 1 || ran[0] != bidding.CloseTaskID(sec.ID, deadline)+":"+fmt.Sprint(deadline.Add(bidding.ArrivalGrace).UnixMilli()) {
+				t.Fatalf("ran %v, want the close's re-check", ran)
 			}
 			// Bidding closed at the deadline; with no bids the same job
 			// then failed the section (流标, fewer than 3 bids).

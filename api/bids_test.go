@@ -179,6 +179,11 @@ func TestBidUploadOverHTTP(t *testing.T) {
 		e.queue.runDue(t)
 		e.wantError(e.do("POST", "/api/v1/uploads/"+late.UploadID+"/finalize", bidder, nil), http.StatusGone, "deadline_passed")
 		e.wantError(e.do("POST", fmt.Sprintf("/api/v1/bids/%d/withdraw", mine[0].ID), bidder, nil), http.StatusGone, "deadline_passed")
+		e.wantError(e.do("GET", fmt.Sprintf("/api/v1/sections/%d/bids/count", e.sec.ID), agent, nil), http.StatusForbidden, "bids_sealed")
+		// The count is given once the close, ArrivalGrace after the deadline, fixed the bids.
+		_, _, _ = e.at(e.deadline.Add(bidding.ArrivalGrace))
+		bidder, agent = e.tokens[accounts.RoleBidder], e.tokens[accounts.RoleAgent]
+		e.queue.runDue(t)
 		var count BidCountView
 		resp = e.do("GET", fmt.Sprintf("/api/v1/sections/%d/bids/count", e.sec.ID), agent, nil)
 		wantStatus(t, resp, http.StatusOK)

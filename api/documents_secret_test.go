@@ -82,11 +82,17 @@ func TestDownloadersSecretUntilDeadline(t *testing.T) {
 			}
 		}
 
-		// The deadline passes and the close job runs: agents and
-		// supervisors now see who downloaded, and how many.
+		// The deadline passes and the close job runs (waiting
+		// ArrivalGrace for finalizes that arrived in time, then its
+		// re-check): agents and supervisors now see who downloaded, and
+		// how many.
 		e.signInAll(e.deadline)
 		if ran := e.queue.runDue(t); len(ran) != 1 {
 			t.Fatalf("close tasks run: %v", ran)
+		}
+		e.signInAll(e.deadline.Add(bidding.ArrivalGrace))
+		if ran := e.queue.runDue(t); len(ran) != 1 {
+			t.Fatalf("close re-checks run: %v", ran)
 		}
 		for _, tc := range []struct {
 			role   accounts.Role

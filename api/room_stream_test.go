@@ -424,7 +424,7 @@ func TestRoomStream(t *testing.T) {
 		}
 
 		// The deadline opens the room; the host announces.
-		e.moveTo(e.deadline.Add(time.Millisecond))
+		e.moveTo(e.deadline.Add(bidding.ArrivalGrace))
 		e.queue.runDue(t)
 		watch.tick("phase decrypting", func(d roomTickData) bool {
 			return d.Phase == bidding.PhaseDecrypting && d.BidCount == 3 && d.WindowEndsAt != nil

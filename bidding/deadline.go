@@ -83,7 +83,9 @@ func (s *Service) scheduleClose(ctx context.Context, sec Section) {
 
 // handleClose closes bidding if the section is still announced, not paused
 // and its deadline has passed. A task for an older deadline does nothing; a
-// task for the current deadline arriving early is retried.
+// task for the current deadline arriving early is retried; one that finds
+// the close waiting for in-flight finalizes leaves it to the re-check
+// CloseIfDue scheduled (and to the sweep).
 func (s *Service) handleClose(ctx context.Context, t jobs.Task) error {
 	var p closePayload
 	if err := json.Unmarshal(t.Payload, &p); err != nil || p.SectionID == 0 {
@@ -93,7 +95,8 @@ func (s *Service) handleClose(ctx context.Context, t jobs.Task) error {
 	if err != nil || closed {
 		return err
 	}
-	if sec.State == StateAnnounced && !sec.Paused() && sec.Deadline != nil && sec.Deadline.UnixMilli() == p.DeadlineMS {
+	if sec.State == StateAnnounced && !sec.Paused() && sec.Deadline != nil && sec.Deadline.UnixMilli() == p.DeadlineMS &&
+		s.clock.Now().Before(*sec.Deadline) {
 		return apperr.New(apperr.Unavailable, "截止时间未到，稍后重试", "deadline not reached yet; retry")
 	}
 	return nil
@@ -105,33 +108,79 @@ func (s *Service) handleSweep(ctx context.Context, _ jobs.Task) error {
 }
 
 // CloseIfDue closes bidding on a section (event "section.closed") when it
-// is announced, not paused and the clock has reached its effective
-// deadline; otherwise it changes nothing. It is idempotent and locks the
-// section row, so it serialises with anything else deciding by the
-// deadline. It returns whether it closed the section and the section as it
-// left it. Errors: apperr.NotFound, or those of storage.
+// is announced, not paused, the clock has passed its effective deadline by
+// ArrivalGrace (every finalize that arrived before the deadline has
+// registered by then) and no registered finalize that arrived before the
+// deadline is still in flight — or MaxFinalizeWait has passed. Otherwise
+// it changes nothing; while it waits it schedules a re-check. The close
+// records how long it waited and how many finalizes it gave up on, and
+// the room opens in the same transaction, after them. It is idempotent
+// and locks the section row, so it serialises with every finalize's
+// registration and commit. It returns whether it closed the section and
+// the section as it left it. Errors: apperr.NotFound, or those of storage.
 func (s *Service) CloseIfDue(ctx context.Context, sectionID int64) (bool, Section, error) {
 	ctx = storage.WithUrgency(ctx)
 	var sec Section
+	var recheck time.Time
 	closed := false
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		var err error
 		if sec, err = s.st.section(ctx, sectionID, true); err != nil {
 			return err
 		}
-		if sec.State != StateAnnounced || sec.Paused() || sec.Deadline == nil || s.clock.Now().Before(*sec.Deadline) {
+		now := s.clock.Now()
+		if sec.State != StateAnnounced || sec.Paused() || sec.Deadline == nil || now.Before(*sec.Deadline) {
+			return nil
+		}
+		inFlight, err := s.inFlight(ctx, sec)
+		if err != nil {
+			return err
+		}
+		waited := now.Sub(*sec.Deadline)
+		switch {
+		case waited < ArrivalGrace:
+			recheck = sec.Deadline.Add(ArrivalGrace)
+			return nil
+		case inFlight > 0 && waited < MaxFinalizeWait:
+			recheck = now.Add(time.Second)
 			return nil
 		}
 		closed = true
-		if err := s.transition(ctx, &sec, StateClosed, "system", map[string]any{"deadline": sec.Deadline}); err != nil {
+		if err := s.transition(ctx, &sec, StateClosed, "system", map[string]any{"deadline": sec.Deadline,
+			"waitedMs": waited.Milliseconds(), "abandonedFinalizes": inFlight}); err != nil {
 			return err
 		}
 		return s.openRoom(ctx, &sec)
 	})
-	if err == nil && closed && sec.State == StateOpening {
+	switch {
+	case err != nil:
+	case closed && sec.State == StateOpening:
 		s.scheduleWindow(ctx, sec.ID, sec.Deadline.Add(decryptWindow(sec)))
+	case !recheck.IsZero():
+		s.scheduleRecheck(ctx, sec, recheck)
 	}
 	return closed, sec, err
+}
+
+// inFlight counts the section's finalizes registered as having arrived
+// before its deadline that have not ended yet.
+func (s *Service) inFlight(ctx context.Context, sec Section) (int64, error) {
+	var n int64
+	err := s.db.Conn(ctx).Model(&Upload{}).Where("section_id = ? AND status = ? AND arrived_at < ?", sec.ID, UploadFinalizing, *sec.Deadline).
+		Count(&n).Error
+	return n, storage.Translate(err)
+}
+
+// scheduleRecheck enqueues another close task for a close that waits, at
+// at (its fixed ID names that moment, so replicas enqueue it once).
+func (s *Service) scheduleRecheck(ctx context.Context, sec Section, at time.Time) {
+	qp := s.queue.Load()
+	if qp == nil {
+		return
+	}
+	payload, _ := json.Marshal(closePayload{SectionID: sec.ID, DeadlineMS: sec.Deadline.UnixMilli()})
+	id := CloseTaskID(sec.ID, *sec.Deadline) + ":" + strconv.FormatInt(at.UnixMilli(), 10)
+	_, _ = (*qp).Enqueue(context.WithoutCancel(ctx), jobs.Task{Type: TaskClose, ID: id, Payload: payload, RunAt: at})
 }
 
 // Sweep closes every announced, unpaused section whose deadline has passed,

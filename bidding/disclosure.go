@@ -17,6 +17,7 @@ var SecretEvents = []eventlog.Secret{
 		Why: "who asked a question: a downloader, and askers stay anonymous on the questions route"},
 	{Type: "bid.received", Release: eventlog.AtResults, Why: "which organisation bid, its digest and size, before the names are published"},
 	{Type: "bid.withdrawn", Release: eventlog.AtResults, Why: "which organisation had bid and withdrew"},
+	{Type: "bid.finalize_overran", Release: eventlog.AtResults, Why: "which organisation's in-time bid the platform failed to complete"},
 	{Type: "opening.checkin", Release: eventlog.AtResults, Why: "who checked in to the opening room (the room shows counts only)"},
 	{Type: "opening.decrypted", Release: eventlog.AtResults, Why: "whose bid was decrypted (the room shows counts only)"},
 	{Type: "opening.revoked", Release: eventlog.AtResults, Why: "whose bid was revoked for not being decrypted"},

@@ -109,7 +109,7 @@ func TestEscrowRemedy(t *testing.T) {
 			}
 			tooEarly("before the deadline")
 
-			f.clock.Set(testDeadline)
+			f.clock.Set(testDeadline.Add(ArrivalGrace))
 			if _, _, err := f.svc.CloseIfDue(ctx, sec.ID); err != nil {
 				t.Fatal(err)
 			}

@@ -17,6 +17,7 @@ type Phase string
 const (
 	PhaseWaiting    Phase = "waiting"    // the room exists; sign-in not yet open
 	PhaseSignIn     Phase = "signin"     // SignInBefore the deadline: bidders check in
+	PhaseClosing    Phase = "closing"    // the deadline passed: bids that arrived in time are being completed
 	PhaseDecrypting Phase = "decrypting" // from the deadline, for the rulebook's window
 	PhaseResults    Phase = "results"    // names and figures published
 	PhaseObjections Phase = "objections" // bidders may object; the host answers
@@ -126,6 +127,8 @@ func phaseOf(sec Section, r *Room, now time.Time) Phase {
 		return PhaseWaiting
 	case sec.State != StateAnnounced:
 		return PhaseClosed
+	case sec.Deadline != nil && !sec.Paused() && !now.Before(*sec.Deadline):
+		return PhaseClosing
 	case sec.Deadline != nil && !now.Before(sec.Deadline.Add(-SignInBefore)):
 		return PhaseSignIn
 	}

@@ -52,7 +52,7 @@ func TestOpeningRunsOnceAcrossReplicas(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			f.clock.Set(testDeadline)
+			f.clock.Set(testDeadline.Add(ArrivalGrace))
 			race := func(fns ...func() error) {
 				var wg sync.WaitGroup
 				errs := make([]error, len(fns))
@@ -103,7 +103,7 @@ func TestOpeningSurvivesRestart(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	f.clock.Set(testDeadline)
+	f.clock.Set(testDeadline.Add(ArrivalGrace))
 	if _, _, err := f.svc.CloseIfDue(ctx, f.sec.ID); err != nil {
 		t.Fatal(err)
 	}

@@ -44,7 +44,7 @@ func (s *Service) checkinOpen(ctx context.Context, sec Section) error {
 		return err
 	}
 	switch p := phaseOf(sec, r, s.now()); p {
-	case PhaseSignIn, PhaseDecrypting, PhaseResults, PhaseObjections:
+	case PhaseSignIn, PhaseClosing, PhaseDecrypting, PhaseResults, PhaseObjections:
 		return nil
 	default:
 		return wrongPhase(p, PhaseSignIn, PhaseDecrypting)

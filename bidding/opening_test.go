@@ -160,7 +160,7 @@ func TestOpeningLifecycle(t *testing.T) {
 			wantCode(t, "bidder joining as staff", err, "not_room_staff")
 
 			// The deadline job opens the room.
-			f.clock.Set(testDeadline)
+			f.clock.Set(testDeadline.Add(ArrivalGrace))
 			if closed, s, err := f.svc.CloseIfDue(ctx, sec.ID); err != nil || !closed || s.State != StateOpening {
 				t.Fatalf("close: %v %+v %v", closed, s.State, err)
 			}
@@ -334,7 +334,7 @@ func TestOpeningFailures(t *testing.T) {
 		t.Run(string(b), func(t *testing.T) {
 			ctx := context.Background()
 			two := newOpenFixture(t, b, 2)
-			two.clock.Set(testDeadline)
+			two.clock.Set(testDeadline.Add(ArrivalGrace))
 			_, s, err := two.svc.CloseIfDue(ctx, two.sec.ID)
 			if err != nil || s.State != StateFailed || s.FailReason == nil || !strings.Contains(*s.FailReason, "3") {
 				t.Fatalf("two bids: %+v %v", s, err)
@@ -365,7 +365,7 @@ func TestOpeningFailures(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			three.clock.Set(testDeadline)
+			three.clock.Set(testDeadline.Add(ArrivalGrace))
 			if _, s, err := three.svc.CloseIfDue(ctx, three.sec.ID); err != nil || s.State != StateOpening {
 				t.Fatalf("three bids: %+v %v", s, err)
 			}

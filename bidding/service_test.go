@@ -3,6 +3,7 @@ package bidding
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"testing"
 	"time"
 
@@ -182,6 +183,16 @@ func TestDeadlineJob(t *testing.T) {
 			if err := f.svc.handleClose(ctx, closeTask(t, sec, moved)); err != nil {
 				t.Fatal(err)
 			}
+			// At the deadline the close waits ArrivalGrace for finalizes that
+			// arrived in time to register, and schedules its re-check.
+			recheck, ok := f.queue.tasks[CloseTaskID(sec.ID, moved)+":"+strconv.FormatInt(moved.Add(ArrivalGrace).UnixMilli(), 10)]
+			if v, _ := f.svc.GetSection(ctx, f.agent, sec.ID); !ok || v.State != StateAnnounced || !recheck.RunAt.Equal(moved.Add(ArrivalGrace)) {
+				t.Fatalf("at the deadline: state %s, re-check %+v (%v)", v.State, recheck, ok)
+			}
+			f.clock.Set(moved.Add(ArrivalGrace))
+			if err := f.svc.handleClose(ctx, recheck); err != nil {
+				t.Fatal(err)
+			}
 			if err := f.svc.handleClose(ctx, closeTask(t, sec, moved)); err != nil {
 				t.Fatalf("second run must be a no-op: %v", err)
 			}
@@ -255,7 +266,7 @@ func TestPausedSectionDoesNotClose(t *testing.T) {
 			if _, ok := f.queue.tasks[CloseTaskID(sec.ID, *v.Deadline)]; !ok {
 				t.Fatal("no close task for the moved deadline")
 			}
-			f.clock.Set(*v.Deadline)
+			f.clock.Set(v.Deadline.Add(ArrivalGrace))
 			if n, err := f.svc.Sweep(ctx); err != nil || n != 1 {
 				t.Fatalf("sweep at the moved deadline: %d %v", n, err)
 			}

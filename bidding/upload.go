@@ -57,6 +57,9 @@ type Upload struct {
 	PartSeq     int    `json:"-" gorm:"column:part_seq"`     // the last part number handed out
 	TailSize    int64  `json:"-" gorm:"column:tail_size"`    // bytes waiting in pieces to make a part
 	VerifyState []byte `json:"-" gorm:"column:verify_state"` // notary.Verifier checkpoint after Size bytes
+	// ArrivedAt is when the finalize that is completing the upload arrived
+	// (set while it is in flight, kept after): the bid's moment of receipt.
+	ArrivedAt *time.Time `json:"arrivedAt,omitempty" gorm:"column:arrived_at"`
 }
 
 // TableName maps Upload to its table.
@@ -80,6 +83,9 @@ func (uploadPart) TableName() string { return "bid_upload_parts" }
 type uploadConfig struct {
 	blobs atomic.Pointer[storage.Blobs]
 	key   atomic.Pointer[notary.PrivateKey]
+	// beforeCommit, set by tests only, runs when a finalize is about to
+	// commit: it holds a commit back across the deadline.
+	beforeCommit func(u Upload)
 }
 
 // SetBlobs sets the blob store that holds upload parts and sealed bids.

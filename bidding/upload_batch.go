@@ -3,6 +3,7 @@ package bidding
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/tenderhall/tenderhall/internal/apperr"
 	"github.com/tenderhall/tenderhall/notary"
@@ -26,6 +27,9 @@ type commitReq struct {
 	key    string
 	digest notary.Digest
 	size   int64
+	// arrival is when the finalize arrived: the bid's moment of receipt,
+	// and what the deadline is judged by.
+	arrival time.Time
 
 	receipt notary.SignedReceipt
 	err     error
@@ -93,11 +97,10 @@ func (s *Service) commitBatch(ctx context.Context, sectionID int64, batch []*com
 			return err
 		}
 		now := s.now()
-		late := !sec.AcceptsBidsAt(now)
 		for _, r := range batch {
 			r.receipt, r.err = notary.SignedReceipt{}, nil
-			if late {
-				r.err = deadlinePassed(sec, now)
+			if !sec.AcceptsBidsAt(r.arrival) {
+				r.err = s.lateFinalize(ctx, sec, r.u, r.arrival, now)
 				continue
 			}
 			r.receipt, r.err = s.commitOne(ctx, r, now)

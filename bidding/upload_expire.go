@@ -63,7 +63,7 @@ func (s *Service) ExpireUploads(ctx context.Context) (int, error) {
 			}
 			sections[u.SectionID] = sec
 		}
-		if sec.AcceptsBidsAt(now) && now.Sub(u.UpdatedAt) < UploadTTL {
+		if (sec.AcceptsBidsAt(now) || awaitedByClose(u, sec)) && now.Sub(u.UpdatedAt) < UploadTTL {
 			continue
 		}
 		if s.setUploadStatus(ctx, u.ID, u.Status, UploadExpired) != nil {
@@ -75,6 +75,13 @@ func (s *Service) ExpireUploads(ctx context.Context) (int, error) {
 		n++
 	}
 	return n, s.removeLeftovers(ctx, blobs)
+}
+
+// awaitedByClose reports whether u is a finalize that arrived before its
+// section's deadline and that the close is still waiting for.
+func awaitedByClose(u Upload, sec Section) bool {
+	return u.Status == UploadFinalizing && u.ArrivedAt != nil && sec.State == StateAnnounced &&
+		sec.Deadline != nil && u.ArrivedAt.Before(*sec.Deadline)
 }
 
 // removeLeftovers removes objects under uploads/ and bids/ that belong to

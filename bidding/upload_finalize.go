@@ -9,6 +9,7 @@ import (
 	"github.com/tenderhall/tenderhall/accounts"
 	"github.com/tenderhall/tenderhall/eventlog"
 	"github.com/tenderhall/tenderhall/internal/apperr"
+	"github.com/tenderhall/tenderhall/internal/clock"
 	"github.com/tenderhall/tenderhall/notary"
 	"github.com/tenderhall/tenderhall/storage"
 )
@@ -17,25 +18,35 @@ import (
 // bid on the section and returns the platform-signed receipt. expectSize,
 // when positive, is the envelope size the client sent: an upload holding
 // fewer bytes is refused (code upload_incomplete) so that the client
-// resumes. The envelope was verified while it arrived; finalize asks the
-// verifier's checkpoint for the verdict (the end of the envelope, the
-// digest, the signature by the organisation's registered key), publishes
-// the bid object from its parts, and then one transaction locks the
-// section row, checks the deadline by the server clock, supersedes the
+// resumes.
+//
+// The moment of receipt is the finalize's arrival on the server clock
+// (clock.ArrivedAt: the HTTP layer stamps it before anything else runs),
+// and the deadline is judged by it: a finalize that arrived before the
+// deadline is accepted however long its commit takes. Its first step
+// registers it as in flight (registerArrival: the upload takes no more
+// bytes from then on) under the section row's lock, so the deadline close
+// waits for it (CloseIfDue). Then the verifier's checkpoint gives the
+// verdict (the end of the envelope, the digest, the signature by the
+// organisation's registered key), the bid object is published from its
+// parts, and one transaction with the section row locked supersedes the
 // previous current bid, stores the bid, appends "bid.received" and the
 // signed receipt. A late finalize removes the object; no bid row exists
 // unless the transaction committed.
 //
 // Finalize may be repeated: after a lost answer or a crash it completes
-// the work, and on an upload that already became a bid it returns that
-// bid's receipt again.
+// the work under the first arrival it registered, and on an upload that
+// already became a bid it returns that bid's receipt again.
 //
 // Errors: apperr.NotFound (not the actor's upload); apperr.Conflict (codes
 // upload_incomplete, upload_<status>, upload_busy); apperr.Invalid (the
 // envelope's codes from notary: truncated, signature_invalid, …;
 // no_registered_key); apperr.TooLate (deadline_passed: the upload is then
-// closed, its parts removed); apperr.Unavailable.
+// closed, its parts removed); apperr.Unavailable (finalize_overran: it
+// arrived in time but could not be completed before the close's bound on
+// waiting; and when a dependency is down).
 func (s *Service) FinalizeUpload(ctx context.Context, actor accounts.Principal, id string, expectSize int64) (notary.SignedReceipt, error) {
+	arrival := clock.ArrivedAt(ctx, s.clock)
 	ctx = storage.WithUrgency(ctx) // the moment of receipt goes before chunk uploads
 	blobs, err := s.blobs()
 	if err != nil {
@@ -60,32 +71,33 @@ func (s *Service) FinalizeUpload(ctx context.Context, actor accounts.Principal, 
 			"the upload is incomplete: %d of %d bytes received; resume from %d", u.Size, expectSize, u.Size).
 			WithCode("upload_incomplete").WithField("offset", strconv.FormatInt(u.Size, 10))
 	}
-	sec, p, err := s.sectionAndProject(ctx, u.SectionID, false)
+	_, p, err := s.sectionAndProject(ctx, u.SectionID, false)
 	if err != nil {
 		return notary.SignedReceipt{}, err
 	}
-	if now := s.now(); !sec.AcceptsBidsAt(now) {
-		return notary.SignedReceipt{}, s.refuseLate(ctx, blobs, u, sec, now)
+	if u.Status == UploadFinalizing && u.ArrivedAt != nil && u.ArrivedAt.Before(arrival) {
+		arrival = *u.ArrivedAt // a repeat of a finalize that registered, then lost its answer or its process
 	}
+	if err := s.registerArrival(ctx, blobs, &u, arrival); err != nil {
+		return notary.SignedReceipt{}, err
+	}
+	bg := context.WithoutCancel(ctx)
 	digest, err := s.verdict(ctx, u, p.ID)
 	if err != nil {
-		return notary.SignedReceipt{}, err
-	}
-	if err := s.setUploadStatus(ctx, u.ID, u.Status, UploadFinalizing); err != nil {
+		s.unregister(bg, u)
 		return notary.SignedReceipt{}, err
 	}
 	if err := s.publishBid(ctx, blobs, u); err != nil {
-		_ = s.setUploadStatus(context.WithoutCancel(ctx), u.ID, UploadFinalizing, UploadOpen)
+		s.unregister(bg, u)
 		return notary.SignedReceipt{}, err
 	}
-	receipt, err := s.commitBid(ctx, priv, u, p, bidKey(u), digest, u.Size)
-	bg := context.WithoutCancel(ctx)
+	receipt, err := s.commitBid(ctx, priv, u, p, bidKey(u), digest, u.Size, arrival)
 	switch {
 	case err == nil:
 		u.Status = UploadDone
 		s.dropParts(bg, blobs, u)
 		return receipt, nil
-	case apperr.Is(err, apperr.TooLate):
+	case apperr.Is(err, apperr.TooLate) || isOverran(err):
 		if s.setUploadStatus(bg, u.ID, UploadFinalizing, UploadLate) == nil {
 			_ = blobs.Delete(bg, bidKey(u))
 			s.dropParts(bg, blobs, u)
@@ -94,7 +106,7 @@ func (s *Service) FinalizeUpload(ctx context.Context, actor accounts.Principal, 
 		if cur, gerr := s.GetUpload(bg, actor, id); gerr == nil && cur.Status == UploadDone && cur.BidID != nil {
 			return s.receiptOf(ctx, *cur.BidID) // a concurrent finalize of the same upload won
 		}
-		_ = s.setUploadStatus(bg, u.ID, UploadFinalizing, UploadOpen)
+		s.unregister(bg, u)
 	}
 	return notary.SignedReceipt{}, err
 }
@@ -167,26 +179,22 @@ func (s *Service) receiptOf(ctx context.Context, bidID int64) (notary.SignedRece
 	return notary.ParseReceipt([]byte(docs[0]))
 }
 
-// refuseLate closes an upload finalized too late and returns the refusal.
-func (s *Service) refuseLate(ctx context.Context, blobs storage.Blobs, u Upload, sec Section, now time.Time) error {
-	if err := s.setUploadStatus(ctx, u.ID, u.Status, UploadLate); err == nil {
-		bg := context.WithoutCancel(ctx)
-		_ = blobs.Delete(bg, bidKey(u))
-		s.dropParts(bg, blobs, u)
-	}
-	return deadlinePassed(sec, now)
-}
-
 // commitBid is the moment of receipt: a transaction with the section row
 // locked, so the deadline job's close cannot interleave. Finalizes arriving
 // together are committed together (see receiptBatch).
-func (s *Service) commitBid(ctx context.Context, priv *notary.PrivateKey, u Upload, p Project, key string, digest notary.Digest, size int64) (notary.SignedReceipt, error) {
-	return s.batches.commit(ctx, s, &commitReq{priv: priv, u: u, p: p, key: key, digest: digest, size: size})
+func (s *Service) commitBid(ctx context.Context, priv *notary.PrivateKey, u Upload, p Project, key string, digest notary.Digest, size int64, arrival time.Time) (notary.SignedReceipt, error) {
+	if s.up.beforeCommit != nil {
+		s.up.beforeCommit(u)
+	}
+	return s.batches.commit(ctx, s, &commitReq{priv: priv, u: u, p: p, key: key, digest: digest, size: size, arrival: arrival})
 }
 
 // commitOne writes one bid of a batch inside the batch's transaction, at
-// the batch's moment now. Its error fails only this bid unless it is a
-// database error, which fails the batch.
+// the batch's moment now; the bid's moment of receipt is its finalize's
+// arrival. A bid whose organisation already has a current bid that arrived
+// later is stored superseded: of two finalizes committed out of order,
+// the one that arrived last is the bid. Its error fails only this bid
+// unless it is a database error, which fails the batch.
 func (s *Service) commitOne(ctx context.Context, r *commitReq, now time.Time) (notary.SignedReceipt, error) {
 	u := r.u
 	res := s.db.Conn(ctx).Model(&Upload{}).Where("id = ? AND status = ?", u.ID, UploadFinalizing).
@@ -197,24 +205,24 @@ func (s *Service) commitOne(ctx context.Context, r *commitReq, now time.Time) (n
 	if res.RowsAffected != 1 {
 		return notary.SignedReceipt{}, errUploadBusy()
 	}
-	if err := s.db.Conn(ctx).Model(&Bid{}).Where("section_id = ? AND bidder_org_id = ? AND status = ?", u.SectionID, u.BidderOrgID, BidCurrent).
-		Update("status", BidSuperseded).Error; err != nil {
-		return notary.SignedReceipt{}, storage.Translate(err)
+	status, err := s.supersede(ctx, u, r.arrival)
+	if err != nil {
+		return notary.SignedReceipt{}, err
 	}
 	b := Bid{SectionID: u.SectionID, BidderOrgID: u.BidderOrgID, UserID: u.UserID, UploadID: u.ID, BlobKey: r.key,
-		Digest: r.digest.String(), Size: r.size, Status: BidCurrent, ReceivedAt: now, Receipt: json.RawMessage("{}")}
+		Digest: r.digest.String(), Size: r.size, Status: status, ReceivedAt: r.arrival, Receipt: json.RawMessage("{}")}
 	if err := s.st.insert(ctx, &b); err != nil {
 		return notary.SignedReceipt{}, err
 	}
 	ev, err := s.events.Append(ctx, eventlog.Entry{Type: "bid.received", Subject: sectionRef(u.SectionID),
 		Actor: "user:" + strconv.FormatInt(u.UserID, 10), Payload: map[string]any{"bidId": b.ID, "bidderOrgId": u.BidderOrgID,
-			"digest": b.Digest, "size": r.size, "receivedAt": now}})
+			"digest": b.Digest, "size": r.size, "receivedAt": r.arrival, "committedAt": now, "status": status}})
 	if err != nil {
 		return notary.SignedReceipt{}, err
 	}
 	receipt, err := notary.SignReceipt(r.priv, notary.Receipt{BidID: strconv.FormatInt(b.ID, 10), ProjectID: strconv.FormatInt(r.p.ID, 10),
 		SectionID: strconv.FormatInt(u.SectionID, 10), BidderID: strconv.FormatInt(u.BidderOrgID, 10), CiphertextDigest: b.Digest,
-		CiphertextSize: r.size, ReceivedAtMs: now.UnixMilli(), LogIndex: ev.Seq})
+		CiphertextSize: r.size, ReceivedAtMs: r.arrival.UnixMilli(), LogIndex: ev.Seq})
 	if err != nil {
 		return receipt, err
 	}

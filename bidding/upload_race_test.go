@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tenderhall/tenderhall/internal/apperr"
+	"github.com/tenderhall/tenderhall/internal/clock"
 	"github.com/tenderhall/tenderhall/internal/dbtest"
 	"github.com/tenderhall/tenderhall/notary"
 )
@@ -102,6 +103,12 @@ func (f *upFixture) raceRound(t *testing.T) {
 		}()
 		wg.Wait()
 	}
+	// The close waits ArrivalGrace after the deadline (finalizes that
+	// arrived in time register meanwhile), then closes once.
+	f.clock.Set(testDeadline.Add(ArrivalGrace))
+	if err := f.svc.handleClose(ctx, closeTask(t, sec, testDeadline)); err != nil {
+		t.Fatal(err)
+	}
 	f.checkRace(t, sec, results)
 }
 
@@ -153,10 +160,12 @@ func (f *upFixture) checkRace(t *testing.T, sec Section, results []raceResult) {
 }
 
 // TestFinalizeStormAcrossDeadline lets the clock pass the deadline while
-// finalizes are in flight and the close job runs: whichever way each one
-// interleaves, an accepted bid was received before the deadline and logged
-// before the close, a refused one is deadline_passed, and nothing is left
-// half-written. This is what the section row lock guarantees.
+// finalizes that arrived a millisecond before it are in flight, and the
+// close job runs: every one of them is accepted with its arrival as the
+// moment of receipt and logged before the close; one arriving at the
+// deadline is refused; nothing is left half-written. This is what the
+// registration under the section row's lock and the close's wait
+// guarantee.
 func TestFinalizeStormAcrossDeadline(t *testing.T) {
 	for _, b := range dbtest.Backends() {
 		t.Run(string(b), func(t *testing.T) {
@@ -194,10 +203,14 @@ func (f *upFixture) stormRound(t *testing.T) {
 	var wg sync.WaitGroup
 	for i, j := range jobs {
 		wg.Add(1)
+		arrival := testDeadline.Add(-time.Millisecond) // as the HTTP layer stamps it
+		if i == len(jobs)-1 {
+			arrival = testDeadline // exactly at the deadline: late
+		}
 		go func() {
 			defer wg.Done()
-			r, err := f.svc.FinalizeUpload(ctx, bidderOf(j.org), j.up.ID, int64(len(j.env)))
-			results[i] = raceResult{org: j.org, receipt: r, err: err}
+			r, err := f.svc.FinalizeUpload(clock.WithArrival(ctx, arrival), bidderOf(j.org), j.up.ID, int64(len(j.env)))
+			results[i] = raceResult{at: arrival.Sub(testDeadline) / time.Millisecond, org: j.org, receipt: r, err: err}
 			finished <- struct{}{}
 		}()
 	}
@@ -205,10 +218,14 @@ func (f *upFixture) stormRound(t *testing.T) {
 		<-finished
 	}
 	f.clock.Set(testDeadline)
+	if n, err := f.svc.Sweep(ctx); err != nil || n != 0 {
+		t.Fatalf("sweep at the deadline closed %d (%v): the close must wait ArrivalGrace", n, err)
+	}
+	wg.Wait()
+	f.clock.Set(testDeadline.Add(ArrivalGrace))
 	if _, err := f.svc.Sweep(ctx); err != nil {
 		t.Fatal(err)
 	}
-	wg.Wait()
 	var closedSeq []int64
 	if err := f.svc.db.Conn(ctx).Raw("SELECT seq FROM events WHERE type = 'section.closed' AND subject = ?", sectionRef(sec.ID)).Scan(&closedSeq).Error; err != nil {
 		t.Fatal(err)
@@ -218,14 +235,18 @@ func (f *upFixture) stormRound(t *testing.T) {
 	}
 	accepted := 0
 	for _, r := range results {
-		if r.err != nil {
+		if r.at >= 0 {
 			if codeOf(r.err) != "deadline_passed" {
-				t.Errorf("refused with %v, want deadline_passed", r.err)
+				t.Errorf("arrived at the deadline: %v, want deadline_passed", r.err)
 			}
 			continue
 		}
+		if r.err != nil {
+			t.Errorf("arrived a millisecond before the deadline, refused: %v", r.err)
+			continue
+		}
 		accepted++
-		if r.receipt.Receipt.ReceivedAtMs >= testDeadline.UnixMilli() || r.receipt.Receipt.LogIndex >= closedSeq[0] {
+		if r.receipt.Receipt.ReceivedAtMs != testDeadline.UnixMilli()-1 || r.receipt.Receipt.LogIndex >= closedSeq[0] {
 			t.Errorf("accepted at %d (deadline %d), logged at %d (close at %d)", r.receipt.Receipt.ReceivedAtMs,
 				testDeadline.UnixMilli(), r.receipt.Receipt.LogIndex, closedSeq[0])
 		}

@@ -64,7 +64,7 @@ func TestUploadFinalizeReplaceWithdraw(t *testing.T) {
 				t.Fatalf("second withdraw: %v", err)
 			}
 			_ = r2
-			f.clock.Set(testDeadline)
+			f.clock.Set(testDeadline.Add(ArrivalGrace))
 			if closed, _, err := f.svc.CloseIfDue(ctx, sec.ID); err != nil || !closed {
 				t.Fatalf("close: %v %v", closed, err)
 			}

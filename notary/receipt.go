@@ -82,7 +82,7 @@ type Receipt struct {
 	BidderID         string // the bidder organisation
 	CiphertextDigest string // chunk-tree SM3 of the ciphertext, 64 lowercase hex digits
 	CiphertextSize   int64  // ciphertext size in bytes
-	ReceivedAtMs     int64  // reception time, milliseconds since the Unix epoch (UTC)
+	ReceivedAtMs     int64  // the moment of receipt: when the finalize request reached the server (its clock, before any work), milliseconds since the Unix epoch (UTC)
 	LogIndex         int64  // sequence number of the "bid received" event in the log
 }
 

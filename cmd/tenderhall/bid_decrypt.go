@@ -167,6 +167,9 @@ func explainRoomError(err error, v bidding.RoomView) error {
 			msg = fmt.Sprintf("decryption is not open: it starts at the bid deadline %s (解密尚未开始：投标截止时间 %s 后方可解密)",
 				shanghaiTime(*v.Deadline), shanghaiTime(*v.Deadline))
 		}
+		if v.Phase == bidding.PhaseClosing {
+			msg = "bidding has closed; decryption opens in a few seconds, once the bids that arrived before the deadline are complete — try again (截标中：截止前到达的投标完成后即开始解密，请稍后重试)"
+		}
 		if v.State == bidding.StateFailed {
 			msg = fmt.Sprintf("the section failed (流标), there is no opening: %s", v.FailReason)
 		}

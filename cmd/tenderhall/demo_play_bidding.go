@@ -217,9 +217,19 @@ func (p *player) passDeadline(ctx context.Context) error {
 	if err := p.agent.call(ctx, http.MethodGet, p.sectionPath("/room"), nil, &v); err != nil {
 		return err
 	}
+	if err := expect(v.Phase == bidding.PhaseClosing, "the room is in phase %s one second after the deadline, want closing", v.Phase); err != nil {
+		return err
+	}
+	// The close waits ArrivalGrace for finalizes that arrived in time.
+	if err := p.advanceTo(ctx, p.deadline.Add(bidding.ArrivalGrace)); err != nil {
+		return err
+	}
+	if err := p.agent.call(ctx, http.MethodGet, p.sectionPath("/room"), nil, &v); err != nil {
+		return err
+	}
 	if err := expect(v.State == bidding.StateOpening && v.BidCount == 6, "the room is %s/%s with %d bids, want opening with 6", v.State, v.Phase, v.BidCount); err != nil {
 		return err
 	}
-	p.note("开标室已自动开启：%d 份投标文件，阶段 %s", v.BidCount, v.Phase)
+	p.note("截标等待 %s（完成截止前到达的投标）后开标室自动开启：%d 份投标文件，阶段 %s", bidding.ArrivalGrace, v.BidCount, v.Phase)
 	return nil
 }

@@ -34,6 +34,7 @@ const (
 // produces; every other declared kind must occur, so that a renamed event
 // type cannot leave a stale declaration behind unnoticed.
 var unexercisedSecrets = map[string]string{
+	"bid.finalize_overran":           "every finalize completes within the close's wait",
 	"bid.withdrawn":                  "no bidder withdraws",
 	"opening.decrypt_error":          "every data key handed over is right",
 	"opening.revoked":                "no decrypted bid form is malformed (a bid left undecrypted is settled at the window's close without this event)",

@@ -24,8 +24,7 @@ func TestEscrowRemedyEndToEnd(t *testing.T) {
 			"--section", e.secID(), "--bid", strconv.FormatInt(bid, 10), "--key", h.keyFile)
 		return out + errOut, err
 	}
-	e.clk.Set(openingDeadline)
-	e.queue.runDue(t)
+	e.passDeadline(t)
 	for _, x := range b[:3] {
 		e.signIn(t, x)
 		e.decryptHTTP(t, x)

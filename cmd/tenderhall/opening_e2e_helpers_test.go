@@ -337,3 +337,21 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// passDeadline moves the clock to the deadline, where the close task runs
+// and waits (the room says closing), then ArrivalGrace on, where its
+// re-check closes bidding and opens the room.
+func (e *openingEnv) passDeadline(t *testing.T) {
+	t.Helper()
+	e.clk.Set(openingDeadline)
+	if ran := e.queue.runDue(t); len(ran) != 1 || !strings.HasPrefix(ran[0], "close:") {
+		t.Fatalf("at the deadline the jobs ran %v, want the close task", ran)
+	}
+	if v := e.room(t); v.Phase != bidding.PhaseClosing {
+		t.Fatalf("room at the deadline: %s, want closing", v.Phase)
+	}
+	e.clk.Set(openingDeadline.Add(bidding.ArrivalGrace))
+	if ran := e.queue.runDue(t); len(ran) != 1 || !strings.HasPrefix(ran[0], "close:") {
+		t.Fatalf("ArrivalGrace after the deadline the jobs ran %v, want the close's re-check", ran)
+	}
+}

@@ -255,7 +255,10 @@ test('the opening: check-in and decryption in the browser, results, an objection
   await host.goto(`${base}/room/${sid}`)
   await host.click('[data-test=host-join]')
 
-  await setClock(deadline + 1000) // the deadline passes: the section opens by itself
+  await setClock(deadline + 1000) // the deadline passes: the room says it is closing (截标中) while in-time bids complete
+  await host.waitForFunction(() => document.body.textContent?.includes('截标中'))
+  await shot(host, '08b-room-closing')
+  await setClock(deadline + 11_000) // ArrivalGrace (10 s) later the section opens by itself
   await page.waitForSelector('[data-test=decrypt]:not([disabled])')
   await page.click('[data-test=decrypt]')
   await page.waitForFunction(() => document.querySelector('[data-test=my-status]')?.textContent?.includes('已解密'))

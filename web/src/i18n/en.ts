@@ -39,7 +39,7 @@ const en: typeof zh = {
     draft: 'Draft', announced: 'Open for bids', closed: 'Closed', opening: 'Opening', opened: 'Opened', failed: 'Failed',
     evaluating: 'Evaluating', candidates: 'Candidates', awarded: 'Awarded', contracted: 'Contracted', cancelled: 'Cancelled',
   },
-  phase: { waiting: 'Waiting', signin: 'Check-in', decrypting: 'Decryption', results: 'Results', objections: 'Objections', closed: 'Closed' },
+  phase: { waiting: 'Waiting', signin: 'Check-in', closing: 'Closing (completing bids that arrived in time)', decrypting: 'Decryption', results: 'Results', objections: 'Objections', closed: 'Closed' },
   opening: { pending: 'Pending', decrypted: 'Decrypted', revoked: 'Revoked', withdrawn: 'Withdrawn' },
   role: { bidder: 'Bidder', agent: 'Agent', host: 'Host', supervisor: 'Supervisor', admin: 'Administrator', expert: 'Expert' },
   rulebook: { engineering: 'Works (regulation)', procurement: 'Procurement (Order 87)' },

@@ -36,7 +36,7 @@ export default {
     draft: '草稿', announced: '招标中', closed: '已截标', opening: '开标中', opened: '已开标', failed: '流标',
     evaluating: '评标中', candidates: '候选人公示', awarded: '已定标', contracted: '已签约', cancelled: '已终止',
   },
-  phase: { waiting: '等待开标', signin: '签到', decrypting: '解密', results: '结果公布', objections: '异议', closed: '开标结束' },
+  phase: { waiting: '等待开标', signin: '签到', closing: '截标中（完成截止前到达的投标）', decrypting: '解密', results: '结果公布', objections: '异议', closed: '开标结束' },
   opening: { pending: '待解密', decrypted: '已解密', revoked: '已撤销', withdrawn: '已撤回' },
   role: { bidder: '投标人', agent: '代理机构', host: '主持人', supervisor: '监督人员', admin: '管理员', expert: '专家' },
   rulebook: { engineering: '工程招标（条例）', procurement: '政府采购（87号令）' },
