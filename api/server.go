@@ -97,7 +97,7 @@ func (s *Server) buildEngine() *gin.Engine {
 	e.SetTrustedProxies(s.deps.TrustedProxies)
 	e.Use(withRequestID(s.deps.Clock), recoverPanics(s.log), securityHeaders, s.markSandbox, s.metrics.middleware, accessLog(s.log))
 	for _, r := range s.routes {
-		handlers := []gin.HandlerFunc{limitBody(s.bodyLimit(r)), s.authorize(r.access), onlyKnownQuery(s.log, r)}
+		handlers := []gin.HandlerFunc{limitBody(s.bodyLimit(r)), s.authorize(r.access), onlyKnownQuery(s.log, r), noBody(s.log, r)}
 		handlers = append(handlers, adapt(s.log, r.handler))
 		e.Handle(r.method, r.path, handlers...)
 	}

@@ -124,10 +124,15 @@ func (s *Service) BidCount(ctx context.Context, actor accounts.Principal, sectio
 	if err := requireAgent(actor, p); err != nil {
 		return 0, err
 	}
-	if sec.State == StateAnnounced || sec.State == StateDraft {
+	if !s.downloadersRevealed(sec) {
 		return 0, apperr.New(apperr.Forbidden, "投标截止前不公开投标数量", "the number of bids is secret until the deadline").WithCode("bids_sealed")
 	}
+	return s.currentBids(ctx, sectionID)
+}
+
+// currentBids counts a section's current bids.
+func (s *Service) currentBids(ctx context.Context, sectionID int64) (int64, error) {
 	var n int64
-	err = s.db.Conn(ctx).Model(&Bid{}).Where("section_id = ? AND status = ?", sectionID, BidCurrent).Count(&n).Error
+	err := s.db.Conn(ctx).Model(&Bid{}).Where("section_id = ? AND status = ?", sectionID, BidCurrent).Count(&n).Error
 	return n, storage.Translate(err)
 }

@@ -3,11 +3,13 @@ package bidding
 import (
 	"context"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/tenderhall/tenderhall/accounts"
 	"github.com/tenderhall/tenderhall/eventlog"
 	"github.com/tenderhall/tenderhall/internal/apperr"
+	"github.com/tenderhall/tenderhall/internal/clock"
 )
 
 // RaiseObjection records a bidder's objection (异议) to a section's tender
@@ -110,11 +112,32 @@ func (s *Service) AnswerObjection(ctx context.Context, actor accounts.Principal,
 		if sec.Deadline == nil {
 			return s.st.save(ctx, &sec)
 		}
-		return s.setDeadline(ctx, &sec, sec.Deadline.Add(pause), "objection", o.ID)
+		cal, err := s.calendar(ctx)
+		if err != nil {
+			return err
+		}
+		return s.setDeadline(ctx, &sec, resumedDeadline(cal, *sec.Deadline, pause), "objection", o.ID)
 	})
 	if err != nil {
 		return Objection{}, err
 	}
 	s.scheduleClose(ctx, sec)
 	return o, nil
+}
+
+// resumedDeadline is a paused section's deadline once the pause of length
+// pause ended: later by the pause, rounded up to a whole minute (the pause
+// is measured to the millisecond; rounding up never shortens the bidders'
+// time), and on a working day — a deadline that would fall on a day off
+// moves to the next working day at the same time, as clarifications do.
+func resumedDeadline(cal *clock.Calendar, old time.Time, pause time.Duration) time.Time {
+	d := old.Add(pause)
+	if r := d.Truncate(time.Minute); !r.Equal(d) {
+		d = r.Add(time.Minute)
+	}
+	d = d.In(clock.Shanghai)
+	for !cal.IsWorkday(d) {
+		d = d.AddDate(0, 0, 1)
+	}
+	return d.UTC()
 }

@@ -56,6 +56,15 @@ func (s *Service) Room(ctx context.Context, actor accounts.Principal, sectionID 
 		v.BidCount, v.WindowEndsAt, v.RecordDigest = got.BidCount, &got.WindowEndsAt, got.RecordDigest
 	} else if !apperr.Is(err, apperr.NotFound) {
 		return v, err
+	} else if s.downloadersRevealed(sec) {
+		// No room: the section ended at its deadline (流标 with fewer than
+		// MinBids, or cancelled after it); its bids are counted as the
+		// count route counts them.
+		n, err := s.currentBids(ctx, sectionID)
+		if err != nil {
+			return v, err
+		}
+		v.BidCount = int(n)
 	}
 	v.Phase = phaseOf(sec, r, now)
 	if err := s.fillCounts(ctx, actor, &v); err != nil {

@@ -23,25 +23,29 @@ type Filter struct {
 // PublicAnnouncement is a published announcement as anyone may see it. Its
 // Deadline is the section's effective deadline.
 type PublicAnnouncement struct {
-	ID          int64      `json:"id"`
-	URL         string     `json:"url"`
-	Title       string     `json:"title"`
-	Body        string     `json:"body"`
-	Region      string     `json:"region"`
-	Kind        Kind       `json:"kind"`
-	ProjectName string     `json:"projectName"`
-	ProjectID   int64      `json:"projectId"` // with SectionID, what a sealed bid's metadata names
-	SectionID   int64      `json:"sectionId"`
-	SectionCode string     `json:"sectionCode"` // the tenderer's section number (标段编号)
-	SectionName string     `json:"sectionName"`
-	MaxBidBytes int64      `json:"maxBidBytes"` // the rulebook's largest sealed bid, so a browser refuses a bigger file before sealing
-	State       State      `json:"state"`
-	Paused      bool       `json:"paused"`
-	DocsFrom    time.Time  `json:"docsFrom"`
-	DocsUntil   time.Time  `json:"docsUntil"`
-	Deadline    *time.Time `json:"deadline"`
-	PublishedAt *time.Time `json:"publishedAt"`
-	Sandbox     bool       `json:"sandbox,omitempty"` // published by a sandbox: a test, without legal effect
+	ID          int64  `json:"id"`
+	URL         string `json:"url"`
+	Title       string `json:"title"`
+	Body        string `json:"body"`
+	Region      string `json:"region"`
+	Kind        Kind   `json:"kind"`
+	ProjectName string `json:"projectName"`
+	ProjectID   int64  `json:"projectId"` // with SectionID, what a sealed bid's metadata names
+	SectionID   int64  `json:"sectionId"`
+	SectionCode string `json:"sectionCode"` // the tenderer's section number (标段编号)
+	SectionName string `json:"sectionName"`
+	MaxBidBytes int64  `json:"maxBidBytes"` // the rulebook's largest sealed bid, so a browser refuses a bigger file before sealing
+	State       State  `json:"state"`
+	Paused      bool   `json:"paused"`
+	// FailReason says why a failed section (流标) failed; CancelReason why
+	// a cancelled one was cancelled.
+	FailReason   string     `json:"failReason,omitempty"`
+	CancelReason string     `json:"cancelReason,omitempty"`
+	DocsFrom     time.Time  `json:"docsFrom"`
+	DocsUntil    time.Time  `json:"docsUntil"`
+	Deadline     *time.Time `json:"deadline"`
+	PublishedAt  *time.Time `json:"publishedAt"`
+	Sandbox      bool       `json:"sandbox,omitempty"` // published by a sandbox: a test, without legal effect
 }
 
 // AnnouncementPage is one page of the listing.
@@ -91,7 +95,15 @@ func publicOf(r listingRow) PublicAnnouncement {
 	return PublicAnnouncement{ID: r.ID, URL: PublicURL(r.ID), Title: r.Title, Body: r.Body, Region: r.Region, Kind: r.Kind,
 		ProjectName: r.ProjectName, ProjectID: r.ProjectID, SectionID: r.SectionID, SectionCode: r.SectionCode,
 		SectionName: r.SectionName, MaxBidBytes: r.Rulebook.MaxBidBytes, State: r.State, Paused: r.Paused != nil,
-		DocsFrom: r.DocsFrom, DocsUntil: r.DocsUntil, Deadline: r.Deadline, PublishedAt: r.PublishedAt}
+		DocsFrom: r.DocsFrom, DocsUntil: r.DocsUntil, Deadline: r.Deadline, PublishedAt: r.PublishedAt,
+		FailReason: deref(r.FailReason), CancelReason: r.Cancel}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 // PublicDetail is one published announcement with the project's
@@ -118,7 +130,7 @@ func (s *Service) PublicAnnouncement(ctx context.Context, id int64) (PublicDetai
 	}
 	d := PublicDetail{PublicAnnouncement: publicOf(listingRow{Announcement: a, State: sec.State, Deadline: sec.Deadline,
 		Paused: sec.PausedSince, ProjectName: p.Name, ProjectID: p.ID, SectionCode: sec.Code, SectionName: sec.Name,
-		Rulebook: sec.Rulebook})}
+		Rulebook: sec.Rulebook, FailReason: sec.FailReason, Cancel: sec.CancelReason})}
 	d.Sandbox = s.sandbox
 	if d.Clarifications, err = s.st.clarifications(ctx, p.ID); err != nil {
 		return PublicDetail{}, err

@@ -118,6 +118,8 @@ type listingRow struct {
 	SectionCode string     `gorm:"column:section_code"`
 	SectionName string     `gorm:"column:section_name"`
 	Rulebook    Rulebook   `gorm:"column:rulebook;serializer:json"`
+	FailReason  *string    `gorm:"column:fail_reason"`
+	Cancel      string     `gorm:"column:cancel_reason"`
 }
 
 // publishedAnnouncements lists published announcements newest first, below
@@ -125,7 +127,7 @@ type listingRow struct {
 func (st store) publishedAnnouncements(ctx context.Context, f Filter, limit int) ([]listingRow, error) {
 	q := st.conn(ctx).Table("bid_announcements a").
 		Select("a.*, s.state, s.deadline AS section_deadline, s.paused_since, p.name AS project_name, "+
-			"p.id AS project_id, s.code AS section_code, s.name AS section_name, s.rulebook").
+			"p.id AS project_id, s.code AS section_code, s.name AS section_name, s.rulebook, s.fail_reason, s.cancel_reason").
 		Joins("JOIN bid_sections s ON s.id = a.section_id").
 		Joins("JOIN bid_projects p ON p.id = s.project_id").
 		Where("a.status = ?", AnnouncementPublished)

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tenderhall/tenderhall/api"
 	"github.com/tenderhall/tenderhall/bidding"
 	"github.com/tenderhall/tenderhall/internal/clock"
 	"github.com/tenderhall/tenderhall/internal/jobs"
@@ -131,8 +132,24 @@ func TestOpeningFailsWithTwoBids(t *testing.T) {
 	}
 	e.passDeadline(t)
 	v := e.room(t)
-	if v.State != bidding.StateFailed || !strings.Contains(v.FailReason, "fewer than 3") || v.WindowEndsAt != nil || v.BidCount != 0 {
+	if v.State != bidding.StateFailed || !strings.Contains(v.FailReason, "fewer than 3") || v.WindowEndsAt != nil || v.BidCount != 2 {
 		t.Fatalf("room with two bids: %+v", v)
+	}
+	// The room and the count route agree, and the public announcement says why it failed.
+	var count api.BidCountView
+	e.call(t, "GET", "/api/v1/sections/"+e.secID()+"/bids/count", e.host, nil, 200, &count)
+	if count.Count != int64(v.BidCount) {
+		t.Fatalf("the count route says %d, the room %d", count.Count, v.BidCount)
+	}
+	var page bidding.AnnouncementPage
+	e.call(t, "GET", "/api/v1/public/announcements", "", nil, 200, &page)
+	if len(page.Items) != 1 || page.Items[0].State != bidding.StateFailed || !strings.Contains(page.Items[0].FailReason, "fewer than 3") {
+		t.Fatalf("the public listing shows %+v", page.Items)
+	}
+	var detail bidding.PublicDetail
+	e.call(t, "GET", "/api/v1/public/announcements/"+strconv.FormatInt(page.Items[0].ID, 10), "", nil, 200, &detail)
+	if !strings.Contains(detail.FailReason, "少于 3 个") {
+		t.Fatalf("the public announcement says %q about the failure", detail.FailReason)
 	}
 	out, err := e.decrypt(t, e.bidders[0], e.bidders[0].keyFile)
 	wantCLIError(t, "decrypt in a failed section", out, err, "wrong_phase")

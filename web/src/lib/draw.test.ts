@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { defaultGroups, demoSpecialty } from './draw'
+import { categoryKey, defaultGroups, demoSpecialty } from './draw'
 
 describe('defaultGroups', () => {
   it('reaches the demo committee in a sandbox: five members, odd, one economic expert without a reserve', () => {
@@ -13,5 +13,14 @@ describe('defaultGroups', () => {
   })
   it('leaves the specialty empty elsewhere', () => {
     expect(defaultGroups(false).map((x) => x.specialty)).toEqual(['', ''])
+  })
+})
+
+describe('categoryKey', () => {
+  it('names the two categories and falls back for a missing one', () => {
+    expect(categoryKey('technical')).toBe('draw.technical')
+    expect(categoryKey('economic')).toBe('draw.economic')
+    expect(categoryKey(undefined)).toBe('draw.noCategory')
+    expect(categoryKey('')).toBe('draw.noCategory')
   })
 })

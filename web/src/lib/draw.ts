@@ -25,3 +25,10 @@ export function defaultGroups(sandbox: boolean): DrawGroup[] {
 
 /** The evaluation place the sandbox prefills: the demo evaluation room's. */
 export const demoPlace = '省公共资源交易中心 5 楼 第一评标室（演示）'
+
+// categoryKey is the i18n key of an expert category (技术/经济), or of
+// "unknown" when a row has none (a seat whose group the API left out):
+// never 'draw.undefined'.
+export function categoryKey(category: string | undefined | null): string {
+  return category === 'technical' || category === 'economic' ? 'draw.' + category : 'draw.noCategory'
+}

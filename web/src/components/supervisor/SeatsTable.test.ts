@@ -33,6 +33,16 @@ describe('SeatsTable', () => {
     expect(w.text()).toContain('已登记评委2缺席')
   })
 
+  it('shows a dash, not a missing key, for a seat without a category', async () => {
+    fakeApi({})
+    const w = mountApp(SeatsTable, { props: { session: { id: 4, phase: 'review', members: [{ seat: 3, role: 'member', name: '吴军' }] } } })
+    await flushPromises()
+    const text = w.find('[data-test=seats]').text()
+    expect(text).toContain('吴军')
+    expect(text).not.toContain('draw.')
+    expect(text).toContain('—')
+  })
+
   it('offers no absence once the committee has moved past sign-in', async () => {
     fakeApi({})
     const w = mountApp(SeatsTable, { props: { session: { id: 4, phase: 'review', members } } })
