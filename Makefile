@@ -5,6 +5,7 @@
 #   make integration   start MariaDB, Redis and MinIO on loopback and run the real-server suites
 #   make web           build the web app (npm ci, WebAssembly notary, vite) into web/dist/app
 #   make e2e           the browser suite in Debian's Chromium against the real binary
+#   make sandbox       a sandbox (测试环境) with demo data in ./data-sandbox, whose clock an administrator moves
 
 GO ?= go
 BIN := bin/tenderhall
@@ -21,10 +22,15 @@ WEB_SOURCES := $(shell find web/src web/public web/wasm notary internal/apperr -
 	-not -name schema.d.ts -not -name notary.wasm -not -name wasm_exec.js -not -name '*_test.go' 2>/dev/null) \
 	web/index.html web/package.json web/package-lock.json web/vite.config.ts web/tsconfig.json web/build.sh
 
-.PHONY: run build web test web-test e2e integration vet fuzz bench clean
+.PHONY: run sandbox build web test web-test e2e integration vet fuzz bench clean
 
 run: build
 	./$(BIN) serve $(ARGS)
+
+# A sandbox needs a database of its own: a data directory is claimed for
+# live trading or for a sandbox the first time it is served.
+sandbox: build
+	./$(BIN) serve --sandbox --demo --data ./data-sandbox $(ARGS)
 
 build: web
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/tenderhall

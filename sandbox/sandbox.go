@@ -5,10 +5,11 @@
 // every rule still decided by "server time". Prozorro's sandbox does the
 // same with accelerated periods.
 //
-// A database is claimed for one mode the first time it is served and
-// refuses the other afterwards, so sandbox projects never mix with real
-// ones; a configuration marked as production refuses the sandbox before it
-// starts (internal/config). Everything a sandbox publishes says so.
+// A database is claimed for one mode the first time it is served — live
+// (正式交易, real trading) or sandbox — and refuses the other afterwards,
+// so sandbox projects never mix with real ones; a configuration whose
+// environment is production refuses the sandbox before it starts
+// (internal/config). Everything a sandbox publishes says so.
 package sandbox
 
 import (
@@ -29,8 +30,8 @@ type Mode string
 
 // The modes.
 const (
-	Production Mode = "production"
-	Sandbox    Mode = "sandbox"
+	Live    Mode = "live"    // real trading (正式交易)
+	Sandbox Mode = "sandbox" // a sandbox (测试环境)
 )
 
 // EventAdvanced is the event type Advance appends.
@@ -57,8 +58,8 @@ type Service struct {
 	shift  func(ctx context.Context, d time.Duration) error
 }
 
-// New returns the service. clk is the sandbox's clock, or nil for a
-// production server.
+// New returns the service. clk is the sandbox's clock, or nil for a live
+// server.
 func New(db *storage.DB, events *eventlog.Service, clk *clock.Shifted, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.Default()
@@ -78,12 +79,12 @@ func (s *Service) OnAdvance(shift func(ctx context.Context, d time.Duration) err
 }
 
 // Claim fixes the database's mode on first use and checks it afterwards:
-// apperr.Conflict (code mode_mismatch) when a production database is
+// apperr.Conflict (code mode_mismatch) when a live database is
 // served as a sandbox or the reverse, or when a database that already
 // holds projects from before the mode was recorded is served as a sandbox.
 // In a sandbox it also sets the clock to the stored offset.
 func (s *Service) Claim(ctx context.Context) error {
-	want := Production
+	want := Live
 	if s.Enabled() {
 		want = Sandbox
 	}
@@ -95,7 +96,7 @@ func (s *Service) Claim(ctx context.Context) error {
 				if used, err := s.st.hasProjects(ctx); err != nil {
 					return err
 				} else if used {
-					return mismatch(Production, want)
+					return mismatch(Live, want)
 				}
 			}
 			r = modeRow{ID: 1, Mode: want, UpdatedAt: time.Now().UTC().Truncate(time.Millisecond)}
@@ -117,16 +118,16 @@ func (s *Service) Claim(ctx context.Context) error {
 }
 
 func mismatch(have, want Mode) error {
-	return apperr.Newf(apperr.Conflict, "该数据库用于%s，不能作为%s运行；请使用另一个数据目录或数据库",
-		"this database serves as %s and cannot be served as %s; use another data directory or database",
-		modeName(have), modeName(want)).WithCode("mode_mismatch")
-}
-
-func modeName(m Mode) string {
-	if m == Sandbox {
-		return "sandbox (测试环境)"
+	if have == Live {
+		return apperr.New(apperr.Conflict,
+			"该数据库用于正式交易（live），不能作为测试环境（sandbox）运行：测试环境需要自己的数据目录或数据库（make sandbox 使用 ./data-sandbox）",
+			"this database holds live trading, so it cannot serve as a sandbox: a sandbox needs its own data directory or database "+
+				"(make sandbox uses ./data-sandbox)").WithCode("mode_mismatch")
 	}
-	return "production (正式环境)"
+	return apperr.New(apperr.Conflict,
+		"该数据库是测试环境（sandbox），不能用于正式交易（live）：请使用另一个数据目录或数据库（make run 使用 ./data）",
+		"this database is a sandbox, so it cannot serve live trading: use another data directory or database (make run uses ./data)").
+		WithCode("mode_mismatch")
 }
 
 // State is what GET /api/v1/sandbox answers.
@@ -147,7 +148,7 @@ func (s *Service) Current() State {
 	return State{Sandbox: true, Now: now, NowMS: now.UnixMilli(), OffsetMS: s.clock.Offset().Milliseconds()}
 }
 
-// ErrOff is returned by the sandbox's actions on a production server.
+// ErrOff is returned by the sandbox's actions on a live server.
 func errOff() error {
 	return apperr.New(apperr.NotFound, "此服务器不是测试环境", "this server is not a sandbox").WithCode("sandbox_off")
 }
@@ -155,7 +156,7 @@ func errOff() error {
 // Advance moves the sandbox clock forward to `to` (or by `by` when to is
 // zero), logs it, tells the job queue and runs every registered sweep, so
 // that what became due has happened when it returns. Only an administrator
-// may do it. Errors: apperr.NotFound (sandbox_off) on a production server;
+// may do it. Errors: apperr.NotFound (sandbox_off) on a live server;
 // apperr.Forbidden; apperr.Invalid when the target is not in the future or
 // more than 400 days ahead; a sweep's error after the clock has moved (the
 // jump stands, and the next sweep catches up).

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"context"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -44,7 +45,7 @@ func TestModeIsClaimedOnce(t *testing.T) {
 			t.Fatalf("a second sandbox start: %v", err)
 		}
 		if err := New(db, events, nil, nil).Claim(ctx); code(err) != "mode_mismatch" {
-			t.Fatalf("production on a sandbox database: %v", err)
+			t.Fatalf("live on a sandbox database: %v", err)
 		}
 	})
 	forEachBackend(t, func(t *testing.T, db *storage.DB) {
@@ -53,8 +54,17 @@ func TestModeIsClaimedOnce(t *testing.T) {
 		if err := New(db, events, nil, nil).Claim(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if err := New(db, events, clock.NewShifted(clock.System{}, 0), nil).Claim(ctx); code(err) != "mode_mismatch" {
-			t.Fatalf("sandbox on a production database: %v", err)
+		err := New(db, events, clock.NewShifted(clock.System{}, 0), nil).Claim(ctx)
+		if code(err) != "mode_mismatch" {
+			t.Fatalf("sandbox on a live database: %v", err)
+		}
+		// One word for one thing: the mode is live; "production" is the
+		// configuration's environment. The message says what to do.
+		e, _ := apperr.As(err)
+		for _, msg := range []string{e.En, e.Zh} {
+			if strings.Contains(msg, "production") || !strings.Contains(msg, "live") || !strings.Contains(msg, "make sandbox") {
+				t.Errorf("the refusal says %q", msg)
+			}
 		}
 	})
 }
@@ -79,7 +89,7 @@ func TestSandboxRefusesADatabaseWithProjects(t *testing.T) {
 			t.Fatalf("sandbox on a used database: %v", err)
 		}
 		if err := New(db, events, nil, nil).Claim(ctx); err != nil {
-			t.Fatalf("production on it: %v", err)
+			t.Fatalf("live on it: %v", err)
 		}
 	})
 }
@@ -143,9 +153,9 @@ func TestProductionHasNoClockToMove(t *testing.T) {
 	db := storagetest.Open(t, dbtest.SQLite)
 	sb := New(db, eventlog.New(db, clock.System{}), nil, nil)
 	if _, err := sb.Advance(context.Background(), admin, time.Time{}, time.Hour); code(err) != "sandbox_off" {
-		t.Fatalf("advance on production: %v", err)
+		t.Fatalf("advance on a live server: %v", err)
 	}
 	if sb.Current().Sandbox {
-		t.Fatal("production reports sandbox")
+		t.Fatal("a live server reports sandbox")
 	}
 }
