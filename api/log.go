@@ -154,15 +154,20 @@ func (s *Server) logHeads(c *gin.Context) error {
 	return ok(c, page)
 }
 
-// signLogHead signs a head of the current tree now.
+// signLogHead answers a verifier that wants a head of the whole log: the
+// latest (200) when it covers the log, else one signed now (201), so that
+// asking again and again signs nothing more.
 func (s *Server) signLogHead(c *gin.Context) error {
 	t, err := s.tree()
 	if err != nil {
 		return err
 	}
-	h, err := t.SignHead(c.Request.Context())
+	h, signed, err := t.SignHeadIfBehind(c.Request.Context())
 	if err != nil {
 		return err
+	}
+	if !signed {
+		return ok(c, headView(h))
 	}
 	return created(c, headView(h))
 }

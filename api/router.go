@@ -70,7 +70,7 @@ func (s *Server) routeTable() []route {
 		{http.MethodGet, "/api/v1/log/events", roles(accounts.RoleAdmin, accounts.RoleSupervisor), "Logged events by sequence, with leaf hashes", "log", nil, LogEventPage{}, s.logEvents},
 		{http.MethodGet, "/api/v1/log/head", public, "The latest signed tree head", "log", nil, LogHead{}, s.logHead},
 		{http.MethodGet, "/api/v1/log/heads", public, "Signed tree heads in signing order", "log", nil, LogHeadPage{}, s.logHeads},
-		{http.MethodPost, "/api/v1/log/heads", roles(accounts.RoleAdmin, accounts.RoleSupervisor), "Sign a tree head of the current log now", "log", nil, LogHead{}, s.signLogHead},
+		{http.MethodPost, "/api/v1/log/heads", roles(accounts.RoleAdmin, accounts.RoleSupervisor), "A signed head of the whole log: the latest when it covers the log (200), else one signed now (201)", "log", nil, LogHead{}, s.signLogHead},
 		{http.MethodGet, "/api/v1/log/proof/inclusion", public, "Inclusion proof of an event in a tree size", "log", nil, LogInclusionProof{}, s.logInclusion},
 		{http.MethodGet, "/api/v1/log/proof/consistency", public, "Consistency proof between two tree sizes", "log", nil, LogConsistencyProof{}, s.logConsistency},
 		{http.MethodGet, "/api/v1/log/key", public, "The platform public key that signs tree heads", "log", nil, LogKey{}, s.logKey},

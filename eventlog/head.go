@@ -76,6 +76,27 @@ func (t *Tree) HeadHandler(maxAge time.Duration) jobs.Handler {
 	}
 }
 
+// SignHeadIfBehind returns the latest signed head when it covers the whole
+// log, and signs one of the current log otherwise (or when none was ever
+// signed); signed reports which. Errors are those of SignHead.
+func (t *Tree) SignHeadIfBehind(ctx context.Context) (h Head, signed bool, err error) {
+	latest, err := t.LatestHead(ctx)
+	if err != nil && !apperr.Is(err, apperr.NotFound) {
+		return Head{}, false, err
+	}
+	if err == nil {
+		size, err := t.st.treeSize(ctx)
+		if err != nil {
+			return Head{}, false, err
+		}
+		if latest.TreeSize == size {
+			return latest, false, nil
+		}
+	}
+	h, err = t.SignHead(ctx)
+	return h, err == nil, err
+}
+
 // LatestHead returns the most recently signed head, or apperr.NotFound when
 // none has been signed yet.
 func (t *Tree) LatestHead(ctx context.Context) (Head, error) {

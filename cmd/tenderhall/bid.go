@@ -41,14 +41,13 @@ func (e *env) bidSubmitCmd() *cobra.Command {
 			"server says it stopped, also in a later run (the upload id is kept in --state,\n" +
 			"by default <in>.upload). The receipt (回执) signed by the platform is printed and\n" +
 			"saved to --receipt (default <in>.receipt.json); with --platform-pub its signature\n" +
-			"is checked. The bearer token comes from --token or TENDERHALL_TOKEN.",
+			"is checked. The bearer token comes from --token, TENDERHALL_TOKEN or `tenderhall login`\n" +
+			"(which also supplies --server).",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if f.token == "" {
-				f.token = e.getenv("TENDERHALL_TOKEN")
-			}
+			e.credentials(&f.server, &f.token)
 			if f.server == "" || f.section <= 0 || f.in == "" || f.token == "" {
-				return fmt.Errorf("%w: --server, --section, --in and a token (--token or TENDERHALL_TOKEN) are required", errUsage)
+				return needToken("--server, --section, --in")
 			}
 			if f.chunkSize < 1<<10 || f.chunkSize > 64<<20 {
 				return fmt.Errorf("%w: --chunk-size must be between 1 KiB and 64 MiB", errUsage)
@@ -67,12 +66,12 @@ func (e *env) bidSubmitCmd() *cobra.Command {
 				}
 			}
 			c := &bidClient{base: strings.TrimRight(f.server, "/"), token: f.token, http: &http.Client{Timeout: 10 * time.Minute}}
-			return e.submitBid(cmd, c, f, pub)
+			return withKeyHint(e.submitBid(cmd, c, f, pub))
 		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.server, "server", "", "base URL of the platform, e.g. https://ggzy.example.gov.cn")
-	fl.StringVar(&f.token, "token", "", "bearer token of a bidder (or TENDERHALL_TOKEN)")
+	fl.StringVar(&f.token, "token", "", "bearer token of a bidder (or TENDERHALL_TOKEN, or `tenderhall login`)")
 	fl.Int64Var(&f.section, "section", 0, "section id (标段编号) on the platform")
 	fl.StringVar(&f.in, "in", "", "the sealed envelope to upload")
 	fl.StringVar(&f.receipt, "receipt", "", "file to save the receipt in (default <in>.receipt.json)")

@@ -38,15 +38,13 @@ func (e *env) bidDecryptCmd() *cobra.Command {
 			"unwraps the bid's data key (DEK) from the header of --in — the sealed envelope you\n" +
 			"submitted — checks it against the envelope's key commitment, and sends it to the\n" +
 			"platform, which decrypts the stored bid. The private key never leaves this machine,\n" +
-			"and neither the key nor the DEK is printed. The bearer token comes from --token or\n" +
-			"TENDERHALL_TOKEN; the key's password from --password-file, " + passwordEnv + " or a prompt.",
+			"and neither the key nor the DEK is printed. The bearer token comes from --token,\n" +
+			"TENDERHALL_TOKEN or `tenderhall login`; the key's password from --password-file, " + passwordEnv + " or a prompt.",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if f.token == "" {
-				f.token = e.getenv("TENDERHALL_TOKEN")
-			}
+			e.credentials(&f.server, &f.token)
 			if f.server == "" || f.section <= 0 || f.key == "" || f.in == "" || f.token == "" {
-				return fmt.Errorf("%w: --server, --section, --key, --in and a token (--token or TENDERHALL_TOKEN) are required", errUsage)
+				return needToken("--server, --section, --key, --in")
 			}
 			c := &bidClient{base: strings.TrimRight(f.server, "/"), token: f.token, http: &http.Client{Timeout: 10 * time.Minute}}
 			return e.decryptBid(cmd.Context(), c, f)
@@ -54,7 +52,7 @@ func (e *env) bidDecryptCmd() *cobra.Command {
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.server, "server", "", "base URL of the platform, e.g. https://ggzy.example.gov.cn")
-	fl.StringVar(&f.token, "token", "", "bearer token of a bidder (or TENDERHALL_TOKEN)")
+	fl.StringVar(&f.token, "token", "", "bearer token of a bidder (or TENDERHALL_TOKEN, or `tenderhall login`)")
 	fl.Int64Var(&f.section, "section", 0, "section id (标段编号) on the platform")
 	fl.StringVar(&f.key, "key", "", "your organisation's SM2 private key, registered on the platform")
 	fl.StringVar(&f.pwFile, "password-file", "", "file holding the key's password (else "+passwordEnv+", else a prompt)")

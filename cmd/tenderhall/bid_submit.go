@@ -215,3 +215,14 @@ func (c *bidClient) do(ctx context.Context, method, path string, body io.Reader,
 	}
 	return raw, nil
 }
+
+// withKeyHint tells a bidder whose organisation registered no key what to
+// run; other errors pass unchanged.
+func withKeyHint(err error) error {
+	var he *httpError
+	if errors.As(err, &he) && he.code == "no_registered_key" {
+		return fmt.Errorf("%w\nyour organisation has no registered public key: run `tenderhall keys register --pub bidder.pub` "+
+			"(or make one in the web app's 投标人工作台), then submit again — the upload resumes (请先登记投标人公钥)", err)
+	}
+	return err
+}

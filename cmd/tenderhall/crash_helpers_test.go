@@ -41,7 +41,16 @@ func TestMain(m *testing.M) {
 	if os.Getenv(crashChildEnv) == "1" {
 		os.Exit(runCrashChild())
 	}
-	os.Exit(m.Run())
+	// A configuration directory of the tests' own: no saved login or log
+	// state of the person running them is read or overwritten.
+	dir, err := os.MkdirTemp("", "tenderhall-test-config-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("XDG_CONFIG_HOME", dir)
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
 }
 
 // runCrashChild serves until SIGTERM (or dies by SIGKILL).

@@ -30,7 +30,7 @@ func TestSealOneGiBInFlatMemory(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	key, pub := bidderKeys(t, dir, "bidder")
-	cmd := exec.Command(bin, "seal", "--key", key, "--to", pub, "--project", "P", "--section", "S", "--in", "-", "--out", "-")
+	cmd := exec.Command(bin, "seal", "--key", key, "--to", pub, "--project", "P", "--section", "S", "--bidder", "B", "--in", "-", "--out", "-")
 	cmd.Env = append(os.Environ(), passwordEnv+"="+testPassword)
 	cmd.Stdout = io.Discard
 	stdin, err := cmd.StdinPipe()

@@ -32,11 +32,9 @@ func (e *env) escrowCmd() *cobra.Command {
 }
 
 func (f *escrowFlags) client(e *env) (*bidClient, error) {
-	if f.token == "" {
-		f.token = e.getenv("TENDERHALL_TOKEN")
-	}
+	e.credentials(&f.server, &f.token)
 	if f.server == "" || f.token == "" {
-		return nil, fmt.Errorf("%w: --server and a token (--token or TENDERHALL_TOKEN) are required", errUsage)
+		return nil, needToken("--server")
 	}
 	return &bidClient{base: strings.TrimRight(f.server, "/"), token: f.token, http: &http.Client{Timeout: time.Minute}}, nil
 }

@@ -18,7 +18,7 @@ const minPasswordLen = 8
 // keysCmd groups the bidder's key commands.
 func (e *env) keysCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "keys", Short: "Generate and inspect SM2 keys (投标人密钥)"}
-	cmd.AddCommand(e.keysGenCmd(), e.keysShowCmd())
+	cmd.AddCommand(e.keysGenCmd(), e.keysShowCmd(), e.keysRegisterCmd())
 	return cmd
 }
 

@@ -23,17 +23,21 @@ type sealFlags struct {
 func (e *env) sealCmd() *cobra.Command {
 	var f sealFlags
 	cmd := &cobra.Command{
-		Use:   "seal --key bidder.key --to bidder.pub [--to escrow.pub …] --project P --section S --in bid.pdf --out bid.thseal",
+		Use:   "seal --key bidder.key --to bidder.pub [--to escrow.pub …] --project P --section S --bidder B --in bid.tar --out bid.the",
 		Short: "Seal a bid: encrypt it to the recipients and sign it (SM4-GCM, SM2, SM3)",
 		Long: "Seal a bid file into a TenderHall envelope (notary/FORMAT.md): a fresh data key wrapped\n" +
 			"to each --to key, the file encrypted in chunks on all cores, and the envelope signed\n" +
 			"with --key. Include your own public key among --to, or you cannot open it yourself.\n" +
+			"--project and --section are the ids the platform shows on the section's page (and in\n" +
+			"its public announcement); --bidder is your organisation's id on the platform, which\n" +
+			"`tenderhall keys register` prints (and 投标人工作台 shows): the platform refuses an\n" +
+			"envelope naming another organisation (wrong_bidder).\n" +
 			"--in - reads standard input; --out - writes standard output. Otherwise the envelope\n" +
 			"is written under a temporary name and renamed once complete.",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if f.key == "" || len(f.to) == 0 || f.project == "" || f.section == "" || f.in == "" || f.out == "" {
-				return fmt.Errorf("%w: --key, --to, --project, --section, --in and --out are required", errUsage)
+			if f.key == "" || len(f.to) == 0 || f.project == "" || f.section == "" || f.bidder == "" || f.in == "" || f.out == "" {
+				return fmt.Errorf("%w: --key, --to, --project, --section, --bidder, --in and --out are required", errUsage)
 			}
 			opts, err := e.sealOptions(f)
 			if err != nil {
@@ -46,9 +50,9 @@ func (e *env) sealCmd() *cobra.Command {
 	fl.StringVar(&f.key, "key", "", "bidder's private key: signs the envelope")
 	fl.StringVar(&f.pwFile, "password-file", "", "file holding the key's password (else "+passwordEnv+", else a prompt)")
 	fl.StringArrayVar(&f.to, "to", nil, "recipient public key or certificate (repeatable): yours, and an escrow key if the section has one")
-	fl.StringVar(&f.project, "project", "", "project id (项目编号)")
-	fl.StringVar(&f.section, "section", "", "section id (标段编号)")
-	fl.StringVar(&f.bidder, "bidder", "", "bidder organisation id (投标人编号, e.g. the USCC)")
+	fl.StringVar(&f.project, "project", "", "the platform's project id (项目编号), as the section's page shows it")
+	fl.StringVar(&f.section, "section", "", "the platform's section id (标段编号), as the section's page shows it")
+	fl.StringVar(&f.bidder, "bidder", "", "your organisation's id on the platform (投标人编号), as `tenderhall keys register` prints it")
 	fl.StringVar(&f.schema, "schema", "", "bid-form schema version")
 	fl.StringVar(&f.in, "in", "", "bid file to seal, or - for standard input")
 	fl.StringVar(&f.out, "out", "", "envelope to create, or - for standard output")

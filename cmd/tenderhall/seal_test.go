@@ -134,7 +134,7 @@ func TestVerifyEnvelopeRefusals(t *testing.T) {
 
 func TestSealUsageAndKeyErrors(t *testing.T) {
 	f := newSealFixture(t)
-	base := []string{"seal", "--key", f.key, "--to", f.pub, "--project", "P", "--section", "S", "--in", f.plain}
+	base := []string{"seal", "--key", f.key, "--to", f.pub, "--project", "P", "--section", "S", "--bidder", "B", "--in", f.plain}
 	cases := []struct {
 		name string
 		env  map[string]string
@@ -160,7 +160,7 @@ func TestSealUsageAndKeyErrors(t *testing.T) {
 			}
 		})
 	}
-	_, errOut, err := execute(t, withPassword, "seal", "--key", f.key, "--to", f.otherPub, "--project", "P", "--section", "S",
+	_, errOut, err := execute(t, withPassword, "seal", "--key", f.key, "--to", f.otherPub, "--project", "P", "--section", "S", "--bidder", "B",
 		"--in", f.plain, "--out", filepath.Join(f.dir, "escrow-only.thseal"))
 	if err != nil || !strings.Contains(errOut, "not among --to") {
 		t.Fatalf("sealing without one's own key: %v, stderr %q", err, errOut)
@@ -169,7 +169,7 @@ func TestSealUsageAndKeyErrors(t *testing.T) {
 
 func TestSealToStandardOutputAndProgressLine(t *testing.T) {
 	f := newSealFixture(t)
-	out, errOut, err := execute(t, withPassword, "seal", "--key", f.key, "--to", f.pub, "--project", "P", "--section", "S",
+	out, errOut, err := execute(t, withPassword, "seal", "--key", f.key, "--to", f.pub, "--project", "P", "--section", "S", "--bidder", "B",
 		"--in", f.plain, "--out", "-")
 	if err != nil || !strings.HasPrefix(out, "THSEAL") || !strings.Contains(errOut, "digest ") {
 		t.Fatalf("seal to stdout: %v; stderr %q", err, errOut)

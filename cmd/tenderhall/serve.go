@@ -111,6 +111,9 @@ func (e *env) startup(ctx context.Context, a *app, queue *atomic.Pointer[jobs.Qu
 		}},
 		{"demo data", func(ctx context.Context) error { return e.seedDemo(ctx, a) }},
 		{"first administrator", func(ctx context.Context) error { return e.announceSetup(ctx, a) }},
+		// A fresh server, or one whose log grew while it was down, has a
+		// signed head to verify against at once, not after the next tick.
+		{"tree head", func(ctx context.Context) error { _, _, err := a.tree.SignHeadIfBehind(ctx); return err }},
 	}
 	for _, s := range steps {
 		if err := retry(ctx, a, s.name, s.fn); err != nil {
@@ -202,7 +205,7 @@ func (a *app) ensureBlobs(ctx context.Context) error {
 }
 
 // fatalStartup reports errors no retry can mend: a database claimed for the
-// other mode (production or sandbox).
+// other mode (live or sandbox).
 func fatalStartup(err error) bool {
 	e, ok := apperr.As(err)
 	return ok && e.Code == "mode_mismatch"

@@ -36,6 +36,7 @@ func (e *env) verifyLogCmd() *cobra.Command {
 			"./tenderhall-log-state.json) remembers the verified heads between runs.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			e.credentials(&server, &token)
 			if server == "" || pubFile == "" {
 				return fmt.Errorf("%w: --server and --platform-pub are required", errUsage)
 			}
@@ -49,9 +50,6 @@ func (e *env) verifyLogCmd() *cobra.Command {
 			}
 			if stateFile == "" {
 				stateFile = defaultLogState()
-			}
-			if token == "" {
-				token = e.getenv("TENDERHALL_TOKEN")
 			}
 			c := &logClient{base: strings.TrimRight(server, "/"), token: token, http: &http.Client{Timeout: time.Minute}}
 			return e.verifyLog(cmd.Context(), c, pub, stateFile, fromSize)
@@ -71,6 +69,7 @@ func (e *env) verifyLog(ctx context.Context, c *logClient, pub *notary.PublicKey
 		return err
 	}
 	known := st.Logs[c.base+" "+pub.ID]
+	c.askForHead(ctx)
 	heads, problems, err := c.heads(ctx)
 	if err != nil {
 		return err
@@ -140,7 +139,16 @@ type logClient struct {
 }
 
 func (c *logClient) get(ctx context.Context, path string, v any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
+	return c.send(ctx, http.MethodGet, path, v)
+}
+
+// post sends an empty POST and decodes the answer as get does.
+func (c *logClient) post(ctx context.Context, path string, v any) error {
+	return c.send(ctx, http.MethodPost, path, v)
+}
+
+func (c *logClient) send(ctx context.Context, method, path string, v any) error {
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, nil)
 	if err != nil {
 		return err
 	}
@@ -155,12 +163,12 @@ func (c *logClient) get(ctx context.Context, path string, v any) error {
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
 	if err != nil {
-		return fmt.Errorf("GET %s: %w", path, err)
+		return fmt.Errorf("%s %s: %w", method, path, err)
 	}
-	if resp.StatusCode != http.StatusOK {
+	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusCreated {
 		var eb api.ErrorBody
 		json.Unmarshal(raw, &eb)
-		return &httpError{status: resp.StatusCode, code: eb.Error.Code, msg: fmt.Sprintf("GET %s: %s (%d %s)", path, eb.Error.Message, resp.StatusCode, eb.Error.Code)}
+		return &httpError{status: resp.StatusCode, code: eb.Error.Code, msg: fmt.Sprintf("%s %s: %s (%d %s)", method, path, eb.Error.Message, resp.StatusCode, eb.Error.Code)}
 	}
 	if p, ok := v.(*[]byte); ok {
 		*p = raw
@@ -236,6 +244,18 @@ func (c *logClient) heads(ctx context.Context) ([]notary.SignedTreeHead, []event
 		parse(latest)
 	}
 	return out, bad, nil
+}
+
+// askForHead asks the server, with the verifier's token, for a head of
+// the whole log (POST /api/v1/log/heads signs one only when the latest is
+// older than the log), so that a fresh server or a grown log is covered.
+// Without a token, or when refused, the heads already signed are used.
+func (c *logClient) askForHead(ctx context.Context) {
+	if c.token == "" {
+		return
+	}
+	var h json.RawMessage
+	_ = c.post(ctx, "/api/v1/log/heads", &h)
 }
 
 // events downloads the whole log, page by page, in the order served.

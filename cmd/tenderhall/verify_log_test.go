@@ -107,8 +107,6 @@ func (s *logServer) verify(t *testing.T, extra ...string) (string, error) {
 	return out, err
 }
 
-// supervisorToken creates an admin through setup, a supervisor, and returns
-// the supervisor's bearer token.
 // auditorTokens makes the first administrator and a supervisor and returns
 // their bearer tokens.
 func auditorTokens(t *testing.T, ctx context.Context, acc *accounts.Service) (admin, supervisor string) {
@@ -144,29 +142,45 @@ func TestVerifyLogPassesAnUntouchedLogAndRemembersIt(t *testing.T) {
 	for _, b := range dbtest.Backends() {
 		t.Run(string(b), func(t *testing.T) {
 			s := newLogServer(t, b)
-			if out, err := s.verify(t); err == nil || !strings.Contains(out, "no validly signed tree head") {
-				t.Fatalf("a log without heads passed: %v\n%s", err, out)
+			// A fresh server has no head yet: the verifier asks for one
+			// (the server signs only when its latest is older than the log).
+			out, err := s.verify(t)
+			if err != nil || !strings.Contains(out, "0 events, 1 signed heads") || !strings.Contains(out, "OK:") {
+				t.Fatalf("a fresh log: %v\n%s", err, out)
 			}
 			s.add(t, 6)
-			s.sign(t)
-			out, err := s.verify(t)
-			if err != nil || !strings.Contains(out, "6 events, 1 signed heads") || !strings.Contains(out, "OK:") {
-				t.Fatalf("untouched log: %v\n%s", err, out)
+			out, err = s.verify(t)
+			if err != nil || !strings.Contains(out, "6 events, 2 signed heads") || !strings.Contains(out, "latest head: size 6") {
+				t.Fatalf("a grown log gets a head of its whole size: %v\n%s", err, out)
+			}
+			out, err = s.verify(t)
+			if err != nil || !strings.Contains(out, "6 events, 2 signed heads") {
+				t.Fatalf("asking again signs nothing more: %v\n%s", err, out)
 			}
 			s.add(t, 5)
 			s.sign(t)
 			s.add(t, 2)
 			out, err = s.verify(t, "--from-size", "3")
-			if err != nil || !strings.Contains(out, "consistency checked from size 6") || !strings.Contains(out, "2 newer events") {
+			if err != nil || !strings.Contains(out, "consistency checked from size 6") || !strings.Contains(out, "latest head: size 13") {
 				t.Fatalf("grown log: %v\n%s", err, out)
 			}
-			// The state now holds both heads; a server that stops serving the
-			// older one is still checked against it.
+			// The state now holds every head; a server that stops serving
+			// an older one is still checked against it.
 			s.tamper(t, "DELETE FROM tree_heads WHERE tree_size = 6")
-			if out, err = s.verify(t); err != nil || !strings.Contains(out, "2 signed heads") {
+			if out, err = s.verify(t); err != nil || !strings.Contains(out, "4 signed heads") {
 				t.Fatalf("remembered heads: %v\n%s", err, out)
 			}
 		})
+	}
+}
+
+// TestVerifyLogWithoutATokenNeedsAHead: without a token the verifier
+// cannot ask for a head (nor read the events): it says so.
+func TestVerifyLogWithoutATokenNeedsAHead(t *testing.T) {
+	s := newLogServer(t, dbtest.SQLite)
+	s.token = ""
+	if out, err := s.verify(t); err == nil {
+		t.Fatalf("verified without a token:\n%s", out)
 	}
 }
 
@@ -270,5 +284,16 @@ func TestVerifyLogNeedsAnAuditorsToken(t *testing.T) {
 	}
 	if out, err := s.verify(t); err != nil {
 		t.Fatalf("with the token: %v\n%s", err, out)
+	}
+}
+
+// TestFreshServerHasASignedHead: once a fresh server is ready, its log
+// has a signed head covering it.
+func TestFreshServerHasASignedHead(t *testing.T) {
+	base, _, _ := startServe(t, map[string]string{}, "--data", t.TempDir())
+	waitStatus(t, base+"/readyz", 200)
+	var h api.LogHead
+	if resp := getJSON(t, base+"/api/v1/log/head", "", &h); resp.StatusCode != 200 || h.Signature == "" {
+		t.Fatalf("no signed head on a fresh server: %d %+v", resp.StatusCode, h)
 	}
 }
