@@ -34,10 +34,9 @@ package notary
 // SM2 (GB/T 32918.2) with SM3 and the standard user ID "1234567812345678":
 // e = SM3(ZA ‖ canonical bytes), where ZA binds the user ID and the platform
 // public key; the signature is the DER SEQUENCE { r INTEGER, s INTEGER },
-// carried base64-encoded (standard alphabet, with padding). With OpenSSL 3:
-//
-//	openssl pkeyutl -verify -pubin -inkey platform.pub -rawin -digest sm3 \
-//	    -pkeyopt distid:1234567812345678 -in canonical.json -sigfile sig.der
+// carried base64-encoded (standard alphabet, with padding). How to check it
+// with OpenSSL alone, canonical-JSON step included, is in FORMAT.md §9
+// (tested as written by cmd/tenderhall TestReceiptOpenSSLRecipe).
 //
 // # The receipt document
 //

@@ -30,7 +30,7 @@ func (e *env) bidPackCmd() *cobra.Command {
 			"(投标函): priceFen, durationDays, quality, commitments), then each FILE under its base\n" +
 			"name. The opening record publishes the form's figures once the decryption window\n" +
 			"closes. Seal the package next, e.g.\n" +
-			"  tenderhall seal --key bidder.key --to bidder.pub --project P --section S \\\n" +
+			"  tenderhall seal --key bidder.key --to bidder.pub --project P --section S --bidder B \\\n" +
 			"    --schema " + bidding.BidFormSchema + " --in bid.tar --out bid.the\n" +
 			"form.json example: {\"priceFen\": 123456789, \"durationDays\": 180, \"quality\": \"合格\",\n" +
 			"  \"commitments\": {\"warranty\": \"2 years\"}}",

@@ -16,7 +16,7 @@ import (
 // verifyReceiptCmd checks a bid receipt (回执) offline against the
 // platform's public key and prints what it attests.
 func (e *env) verifyReceiptCmd() *cobra.Command {
-	var pubPath string
+	var pubPath, opensslDir string
 	cmd := &cobra.Command{
 		Use:   "receipt FILE --platform-pub platform.pub",
 		Short: "Verify a bid receipt (回执) against the platform's public key",
@@ -24,7 +24,9 @@ func (e *env) verifyReceiptCmd() *cobra.Command {
 			"--platform-pub (a PUBLIC KEY or CERTIFICATE PEM), and prints what it attests: bid,\n" +
 			"project, section, bidder, ciphertext digest and size, reception time and log index.\n" +
 			"Exit status 0 when the receipt is valid; otherwise one line says why, with status 1\n" +
-			"(status 2 for a command-line mistake). No network and no private key are needed.",
+			"(status 2 for a command-line mistake). No network and no private key are needed.\n" +
+			"With --print-openssl DIR it also writes canonical.json, sig.der, platform.pub and\n" +
+			"verify.sh into DIR, so that OpenSSL alone can check the signature (notary/FORMAT.md §9).",
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return fmt.Errorf("%w: expected one receipt FILE, got %d arguments (see `%s --help`)", errUsage, len(args), c.CommandPath())
@@ -40,10 +42,14 @@ func (e *env) verifyReceiptCmd() *cobra.Command {
 				return receiptCLIError(err)
 			}
 			printReceipt(e.out, s)
+			if opensslDir != "" {
+				return writeOpenSSLFiles(e.out, opensslDir, s, pubPath)
+			}
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&pubPath, "platform-pub", "", "the platform's public key: PUBLIC KEY or CERTIFICATE PEM (required)")
+	cmd.Flags().StringVar(&opensslDir, "print-openssl", "", "after verifying, write into this directory the files and the command with which OpenSSL alone verifies the receipt")
 	return cmd
 }
 
