@@ -5,6 +5,7 @@
 #   make integration   start MariaDB, Redis and MinIO on loopback and run the real-server suites
 #   make web           build the web app (npm ci, WebAssembly notary, vite) into web/dist/app
 #   make e2e           the browser suite in Debian's Chromium against the real binary
+#   make readme        run the README's walk-through as written on a fresh clone of HEAD
 #   make sandbox       a sandbox (测试环境) with demo data in ./data-sandbox, whose clock an administrator moves
 
 GO ?= go
@@ -22,7 +23,7 @@ WEB_SOURCES := $(shell find web/src web/public web/wasm notary internal/apperr -
 	-not -name schema.d.ts -not -name notary.wasm -not -name wasm_exec.js -not -name '*_test.go' 2>/dev/null) \
 	web/index.html web/package.json web/package-lock.json web/vite.config.ts web/tsconfig.json web/build.sh
 
-.PHONY: run sandbox build web test web-test e2e integration vet fuzz bench clean
+.PHONY: run sandbox build web test web-test e2e integration readme vet fuzz bench clean
 
 run: build
 	./$(BIN) serve $(ARGS)
@@ -47,6 +48,9 @@ test:
 
 e2e: build
 	web/e2e/run.sh $(BIN)
+
+readme:
+	deploy/readme-walk.sh
 
 integration:
 	deploy/integration.sh $(INTEGRATION_PKGS)

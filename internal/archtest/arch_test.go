@@ -1,4 +1,4 @@
-// Package archtest checks the dependency rules of DESIGN.md §2 on the real
+// Package archtest checks the dependency rules of ARCHITECTURE.md §2 on the real
 // import graph (go list), so that a stray import fails the build's tests.
 package archtest
 
