@@ -56,12 +56,16 @@ serve() {
   for _ in $(seq 1 600); do
     if curl -sf http://127.0.0.1:8080/readyz >/dev/null 2>&1; then return 0; fi
     if ! kill -0 "$server_pid" 2>/dev/null; then
-      log "\`$cmd\` exited before it was ready:"; tail -n 30 "$out" >&2; return 1
+      log "\`$cmd\` exited before it was ready:"; tail_log "$out"; return 1
     fi
     sleep 0.5
   done
-  log "\`$cmd\` not ready after 5 minutes:"; tail -n 30 "$out" >&2; return 1
+  log "\`$cmd\` not ready after 5 minutes:"; tail_log "$out"; return 1
 }
+
+# tail_log FILE shows the end of a server's output without the demo
+# logins it printed (passwords do not belong in a CI log).
+tail_log() { grep -v '^  \[' "$1" | tail -n 30 >&2; }
 
 # password USER prints the password the demo printed for USER.
 password() {
@@ -101,7 +105,7 @@ head -c 20000 /dev/urandom >"$clone/walk/商务标.pdf"
 log "walk-through: $(printf '%s\n' "$walk_cmds" | grep -cv '^\s*#') lines"
 if ! (cd "$clone" && bash -euo pipefail -x -c "$walk_cmds"); then
   log "a README walk-through command failed (above); the server's last lines:"
-  tail -n 20 "$tmp/server.log" >&2
+  tail_log "$tmp/server.log"
   exit 1
 fi
 stop_server
