@@ -51,23 +51,6 @@ func ValidSpecialty(code string) bool { return specialtyRe.MatchString(code) }
 // one at a level boundary (A, A04, A0403, A040303).
 func ValidSpecialtyPrefix(p string) bool { return prefixRe.MatchString(p) }
 
-// ValidIDNumber checks an 18-character resident ID number (GB 11643): 17
-// digits and the ISO 7064 MOD 11-2 check character (0-9 or X).
-func ValidIDNumber(id string) bool {
-	if len(id) != 18 {
-		return false
-	}
-	weights := [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i := 0; i < 17; i++ {
-		if id[i] < '0' || id[i] > '9' {
-			return false
-		}
-		sum += int(id[i]-'0') * weights[i]
-	}
-	return id[17] == "10X98765432"[sum%11]
-}
-
 // normalize trims the fields and upper-cases codes.
 func (n *NewExpert) normalize() {
 	n.Name, n.IDNumber = strings.TrimSpace(n.Name), strings.ToUpper(strings.TrimSpace(n.IDNumber))
@@ -89,7 +72,7 @@ func (n *NewExpert) validate() error {
 	if n.Name == "" || utf8.RuneCountInString(n.Name) > 50 {
 		bad.WithField("name", "required, at most 50 characters")
 	}
-	if !ValidIDNumber(n.IDNumber) {
+	if !accounts.ValidIDNumber(n.IDNumber) {
 		bad.WithField("idNumber", "an 18-character resident ID number with a valid check character")
 	}
 	if len(n.Phones) == 0 || len(n.Phones) > 3 {
