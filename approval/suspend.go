@@ -79,10 +79,20 @@ func (s *Service) Suspensions(ctx context.Context, actor accounts.Principal, cas
 	return out, nil
 }
 
-// clockMove runs an officer's action on a case in state from, like
-// windowMove.
-func (s *Service) clockMove(ctx context.Context, actor accounts.Principal, caseID int64, from CaseState,
-	step func(context.Context, caseRow, time.Time) (map[string]any, string, map[string]any, error)) (Case, error) {
+// moveStep computes, for a locked case at now, the column changes, the
+// event type and its payload of one transition.
+type moveStep func(ctx context.Context, r caseRow, now time.Time) (map[string]any, string, map[string]any, error)
+
+// clockMove runs an officer's action on a case in state from (officerMove).
+func (s *Service) clockMove(ctx context.Context, actor accounts.Principal, caseID int64, from CaseState, step moveStep) (Case, error) {
+	return s.officerMove(ctx, actor, caseID, from, "办件当前状态不允许此操作", "the case's state does not allow this", step)
+}
+
+// officerMove locks the case, checks the officer and that the case is in
+// state from (else wrong_state with zh/en), lets step compute the changes
+// and the event, and writes both in one transaction.
+func (s *Service) officerMove(ctx context.Context, actor accounts.Principal, caseID int64, from CaseState,
+	zh, en string, step moveStep) (Case, error) {
 	var out caseRow
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		r, err := s.forOfficer(ctx, actor, caseID)
@@ -90,7 +100,7 @@ func (s *Service) clockMove(ctx context.Context, actor accounts.Principal, caseI
 			return err
 		}
 		if CaseState(r.State) != from {
-			return stateError(r, "办件当前状态不允许此操作", "the case's state does not allow this")
+			return stateError(r, zh, en)
 		}
 		now := s.now()
 		changes, typ, payload, err := step(ctx, r, now)

@@ -131,38 +131,18 @@ func (s *Service) RequestMaterials(ctx context.Context, actor accounts.Principal
 	})
 }
 
-// windowMove runs a window action on a submitted case: it locks the case,
-// checks the officer, lets step compute the changes and the event, and
-// writes both in one transaction.
-func (s *Service) windowMove(ctx context.Context, actor accounts.Principal, caseID int64,
-	step func(context.Context, caseRow, time.Time) (map[string]any, string, map[string]any, error)) (Case, error) {
-	var out caseRow
-	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		r, err := s.forOfficer(ctx, actor, caseID)
-		if err != nil {
-			return err
-		}
-		if CaseState(r.State) != CaseSubmitted {
-			return stateError(r, "只有已提交待预审的办件可以受理、不予受理或要求补正", "only a submitted case can be accepted, refused or sent back for materials")
-		}
-		now := s.now()
-		changes, typ, payload, err := step(ctx, r, now)
-		if err != nil {
-			return err
-		}
-		changes["updated_at"], changes["officer_user_id"] = now, actor.UserID
-		if err := s.st.moveCase(ctx, r.ID, CaseSubmitted, changes); err != nil {
-			return err
-		}
-		if out, err = s.st.caseByID(ctx, r.ID, false); err != nil {
-			return err
-		}
-		return s.append(ctx, typ, caseSubject(r.ID), actor, payload)
-	})
-	if err != nil {
-		return Case{}, err
-	}
-	return s.view(ctx, out)
+// windowMove runs a window action on a submitted case (officerMove),
+// recording the officer who took it.
+func (s *Service) windowMove(ctx context.Context, actor accounts.Principal, caseID int64, step moveStep) (Case, error) {
+	return s.officerMove(ctx, actor, caseID, CaseSubmitted,
+		"只有已提交待预审的办件可以受理、不予受理或要求补正", "only a submitted case can be accepted, refused or sent back for materials",
+		func(ctx context.Context, r caseRow, now time.Time) (map[string]any, string, map[string]any, error) {
+			changes, typ, payload, err := step(ctx, r, now)
+			if err == nil {
+				changes["officer_user_id"] = actor.UserID
+			}
+			return changes, typ, payload, err
+		})
 }
 
 // checkKeys checks that every key names a material of the case's item.

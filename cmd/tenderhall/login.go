@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -42,7 +41,7 @@ func (e *env) loginCmd() *cobra.Command {
 		Use:   "login --server URL --user NAME [--password-file F] [--totp CODE]",
 		Short: "Sign in and keep a bearer token for bid submit, bid decrypt, verify log and escrow (登录)",
 		Long: "Signs in to the platform with a password (and the TOTP code staff need) and saves the bearer\n" +
-			"token, readable only by you, in " + "TENDERHALL_LOGIN_FILE or <config dir>/tenderhall/login.json.\n" +
+			"token, readable only by you, in TENDERHALL_LOGIN_FILE or <config dir>/tenderhall/login.json.\n" +
 			"Later commands use it when they are given neither --token nor TENDERHALL_TOKEN, and take\n" +
 			"its server when --server is left out. The password comes from --password-file,\n" +
 			"TENDERHALL_PASSWORD or a prompt. `tenderhall logout` ends the session and removes the file.",
@@ -108,11 +107,7 @@ func (e *env) logoutCmd() *cobra.Command {
 // TENDERHALL_PASSWORD, or from the terminal.
 func (e *env) accountPassword(file, user string) ([]byte, error) {
 	if file != "" {
-		b, err := os.ReadFile(file)
-		if err != nil {
-			return nil, fmt.Errorf("cannot read the password file: %w", err)
-		}
-		return bytes.TrimSuffix(bytes.TrimSuffix(b, []byte("\n")), []byte("\r")), nil
+		return passwordFromFile(file)
 	}
 	if pw := e.getenv("TENDERHALL_PASSWORD"); pw != "" {
 		return []byte(pw), nil

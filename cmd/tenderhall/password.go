@@ -32,12 +32,10 @@ var readTerminalPassword = func(prompt string) (pw []byte, ok bool, err error) {
 // usage error that says how to give one.
 func (e *env) password(file, what string, confirm bool) ([]byte, error) {
 	if file != "" {
-		b, err := os.ReadFile(file)
+		b, err := passwordFromFile(file)
 		if err != nil {
-			return nil, fmt.Errorf("cannot read the password file: %w", err)
+			return nil, err
 		}
-		// One trailing line break is the file's, not the password's.
-		b = bytes.TrimSuffix(bytes.TrimSuffix(b, []byte("\n")), []byte("\r"))
 		if len(b) == 0 {
 			return nil, fmt.Errorf("%w: the password file %s is empty", errUsage, file)
 		}
@@ -61,6 +59,16 @@ func (e *env) password(file, what string, confirm bool) ([]byte, error) {
 		}
 	}
 	return pw, nil
+}
+
+// passwordFromFile reads a password file; one trailing line break is the
+// file's, not the password's.
+func passwordFromFile(file string) ([]byte, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the password file: %w", err)
+	}
+	return bytes.TrimSuffix(bytes.TrimSuffix(b, []byte("\n")), []byte("\r")), nil
 }
 
 // loadPrivateKey reads a PKCS#8 PEM private key, asking for its password
