@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tenderhall/tenderhall/accounts"
+	"github.com/tenderhall/tenderhall/approval"
 	"github.com/tenderhall/tenderhall/bidding"
 	"github.com/tenderhall/tenderhall/calendar"
 	"github.com/tenderhall/tenderhall/eventlog"
@@ -62,7 +63,8 @@ func newEnv(t *testing.T, b dbtest.Backend) *testEnv {
 	}
 	e.srv = New(Deps{Clock: clk, Accounts: acc, Events: events, Tree: events.Tree(platformKey), Blobs: blobs, MaxBodyBytes: 64 << 10,
 		Calendar: cal, Bidding: bidding.New(db, events, clk, nil, cal.Calendar),
-		Log: discardLogger(), Version: "test",
+		Approval: approval.New(db, events, clk, cal.Calendar, fields, blobs),
+		Log:      discardLogger(), Version: "test",
 		Ready: []ReadyCheck{{Name: "database", Check: db.Ping}, {Name: "fake", Check: func(context.Context) error { return e.ready }}}})
 	e.http = httptest.NewServer(e.srv.Handler())
 	t.Cleanup(e.http.Close)

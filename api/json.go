@@ -130,10 +130,11 @@ func jsonKindZh(t reflect.Type) string {
 // of their own (a chunk, a file, a carrier's report); every other route
 // without a request type takes no body.
 var rawBodies = map[string]bool{
-	"PUT /api/v1/uploads/:id":             true,
-	"POST /api/v1/sections/:id/documents": true,
-	"POST /api/v1/expert-imports":         true,
-	"POST /api/v1/notify/callback":        true,
+	"PUT /api/v1/uploads/:id":                            true,
+	"POST /api/v1/sections/:id/documents":                true,
+	"POST /api/v1/expert-imports":                        true,
+	"POST /api/v1/notify/callback":                       true,
+	"PUT /api/v1/approval/cases/:id/materials/:material": true,
 }
 
 // noBody refuses a body on a write route that takes none, so that a

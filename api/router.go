@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tenderhall/tenderhall/accounts"
+	"github.com/tenderhall/tenderhall/approval"
 	"github.com/tenderhall/tenderhall/bidding"
 	"github.com/tenderhall/tenderhall/evaluation"
 	"github.com/tenderhall/tenderhall/experts"
@@ -214,6 +215,37 @@ func (s *Server) routeTable() []route {
 		{http.MethodGet, "/api/v1/sections/:id/complaints", roles(accounts.RoleAgent, accounts.RoleAdmin, accounts.RoleSupervisor, accounts.RoleBidder), "Complaints (a bidder sees its own)", "award", nil, []evaluation.Complaint{}, s.listComplaints},
 		{http.MethodPost, "/api/v1/complaints/:id/handle", roles(accounts.RoleSupervisor), "Accept or refuse a complaint, optionally pausing the award", "award", evaluation.HandleRequest{}, evaluation.Complaint{}, s.handleComplaint},
 		{http.MethodPost, "/api/v1/complaints/:id/decide", roles(accounts.RoleSupervisor), "Decide an accepted complaint", "award", DecisionRequest{}, evaluation.Complaint{}, s.decideComplaint},
+
+		// Approval (行政审批, api/approval.go): public guides; the administrator keeps the
+		// catalogue; approval.Service narrows case routes to the applicant, the officers of
+		// the case's department, supervisors and administrators (404 for anyone else).
+		{http.MethodGet, "/api/v1/public/approval/items", public, "Search the approval guides (办事指南) (?q=)", "approval", nil, []ItemGuide{}, s.publicItems},
+		{http.MethodGet, "/api/v1/public/approval/items/:code", public, "One item's guide: basis, conditions, materials, fee, limits, steps, FAQs, window", "approval", nil, ItemGuide{}, s.publicItem},
+		{http.MethodPost, "/api/v1/approval/items", roles(accounts.RoleAdmin), "Save an item as its next version (cases keep theirs)", "approval", approval.Item{}, approval.Item{}, s.saveItem},
+		{http.MethodPost, "/api/v1/approval/items/:code/retire", roles(accounts.RoleAdmin), "Retire an item: no new applications", "approval", nil, approval.Item{}, s.retireItem},
+		{http.MethodPost, "/api/v1/approval/cases", roles(accounts.RoleApplicant), "Apply: a draft case, pre-filled from the applicant's library", "approval", approval.Application{}, approval.Case{}, s.applyCase},
+		{http.MethodGet, "/api/v1/approval/cases", roles(accounts.RoleApplicant, accounts.RoleOfficer, accounts.RoleSupervisor, accounts.RoleAdmin), "Cases the caller may see, soonest due first (?state=)", "approval", nil, []approval.Case{}, s.listCases},
+		{http.MethodGet, "/api/v1/approval/cases/:id", roles(accounts.RoleApplicant, accounts.RoleOfficer, accounts.RoleSupervisor, accounts.RoleAdmin), "A case with its working days left", "approval", nil, approval.Case{}, s.getCase},
+		{http.MethodPut, "/api/v1/approval/cases/:id/materials/:material", roles(accounts.RoleApplicant), "Stream one material's file (raw body, ?name=), SM3-hashed on the way", "approval", nil, approval.CaseMaterial{}, s.putMaterial},
+		{http.MethodGet, "/api/v1/approval/cases/:id/materials", roles(accounts.RoleApplicant, accounts.RoleOfficer, accounts.RoleSupervisor, accounts.RoleAdmin), "The files given on a case (a sub-case shows its joint file's)", "approval", nil, []approval.CaseMaterial{}, s.caseMaterials},
+		{http.MethodGet, "/api/v1/approval/cases/:id/materials/:material", roles(accounts.RoleApplicant, accounts.RoleOfficer, accounts.RoleSupervisor, accounts.RoleAdmin), "Download a material's file (SM3 digest in X-Content-SM3)", "approval", nil, nil, s.downloadMaterial},
+		{http.MethodPost, "/api/v1/approval/cases/:id/submit", roles(accounts.RoleApplicant), "Hand a draft, or the missing materials, to the window", "approval", nil, approval.Case{}, s.submitCase},
+		{http.MethodPost, "/api/v1/approval/cases/:id/withdraw", roles(accounts.RoleApplicant), "Withdraw a case not yet decided (撤回)", "approval", nil, approval.Case{}, s.withdrawCase},
+		{http.MethodPost, "/api/v1/approval/cases/:id/accept", roles(accounts.RoleOfficer), "Accept (受理): the clock starts, the promised date is set", "approval", nil, approval.Case{}, s.acceptCase},
+		{http.MethodPost, "/api/v1/approval/cases/:id/refuse", roles(accounts.RoleOfficer), "Refuse with a reason (不予受理)", "approval", ReasonRequest{}, approval.Case{}, s.refuseCase},
+		{http.MethodPost, "/api/v1/approval/cases/:id/missing-materials", roles(accounts.RoleOfficer), "Ask once for every missing material (一次性告知)", "approval", MissingRequest{}, approval.Case{}, s.requestMissing},
+		{http.MethodPost, "/api/v1/approval/cases/:id/suspensions", roles(accounts.RoleOfficer), "Suspend the clock (听证, 现场勘查, 专家评审, 补正) with a reason", "approval", SuspendRequest{}, approval.Case{}, s.suspendCase},
+		{http.MethodGet, "/api/v1/approval/cases/:id/suspensions", roles(accounts.RoleApplicant, accounts.RoleOfficer, accounts.RoleSupervisor, accounts.RoleAdmin), "A case's suspensions", "approval", nil, []approval.Suspension{}, s.caseSuspensions},
+		{http.MethodPost, "/api/v1/approval/cases/:id/resume", roles(accounts.RoleOfficer), "Resume a suspended case: the due date moves by the days stopped", "approval", nil, approval.Case{}, s.resumeCase},
+		{http.MethodPost, "/api/v1/approval/cases/:id/decision", roles(accounts.RoleOfficer), "Decide: approve, or deny with reasons", "approval", CaseDecisionRequest{}, approval.Case{}, s.decideCase},
+		{http.MethodPost, "/api/v1/approval/cases/:id/finish", roles(accounts.RoleOfficer), "Close a decided case (办结)", "approval", nil, approval.Case{}, s.finishCase},
+		{http.MethodGet, "/api/v1/approval/cases/:id/joint", roles(accounts.RoleApplicant, accounts.RoleOfficer, accounts.RoleSupervisor, accounts.RoleAdmin), "A joint file (并联审批) with its sub-cases, the slowest, and the departments' comments", "approval", nil, approval.JointView{}, s.jointCase},
+		{http.MethodPost, "/api/v1/approval/cases/:id/comments", roles(accounts.RoleOfficer), "Comment on a joint file as one of its departments (网上会商)", "approval", CommentRequest{}, approval.Comment{}, s.commentJoint},
+		{http.MethodPost, "/api/v1/approval/cases/:id/rating", roles(accounts.RoleApplicant, accounts.RoleOfficer), "Rate a finished case once (一件一评; an officer only as the window's pad); a bad rating opens a call-back and a rectification", "approval", approval.RatingInput{}, approval.Rating{}, s.rateCase},
+		{http.MethodGet, "/api/v1/approval/cases/:id/rating", roles(accounts.RoleApplicant, accounts.RoleOfficer, accounts.RoleSupervisor, accounts.RoleAdmin), "A case's rating and the tasks it opened", "approval", nil, approval.Rating{}, s.caseRating},
+		{http.MethodGet, "/api/v1/approval/library", roles(accounts.RoleApplicant), "The caller's licence and materials library (电子证照库, 要件库)", "approval", nil, []approval.LibraryEntry{}, s.myLibrary},
+		{http.MethodGet, "/api/v1/approval/tasks", roles(accounts.RoleOfficer, accounts.RoleSupervisor, accounts.RoleAdmin), "Call-back and rectification tasks (the officer's department's), soonest due first (?state=)", "approval", nil, []approval.Task{}, s.listTasks},
+		{http.MethodPost, "/api/v1/approval/tasks/:id/close", roles(accounts.RoleOfficer), "Close a task with what was done", "approval", NoteRequest{}, approval.Task{}, s.closeTask},
 
 		// Audit trail.
 		{http.MethodGet, "/api/v1/audit/events", roles(accounts.RoleAdmin, accounts.RoleSupervisor), "Read the event log by sequence", "audit", nil, EventPage{}, s.auditEvents},

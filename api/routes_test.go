@@ -12,7 +12,7 @@ import (
 
 // concretePath fills a route pattern's parameters with plausible values.
 func concretePath(p string) string {
-	r := strings.NewReplacer(":id", "1", ":role", "agent", "*key", "k", ":year", "2026")
+	r := strings.NewReplacer(":id", "1", ":role", "agent", "*key", "k", ":year", "2026", ":code", "X-1", ":material", "m")
 	return r.Replace(p)
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tenderhall/tenderhall/accounts"
+	"github.com/tenderhall/tenderhall/approval"
 	"github.com/tenderhall/tenderhall/bidding"
 	"github.com/tenderhall/tenderhall/calendar"
 	"github.com/tenderhall/tenderhall/evaluation"
@@ -36,6 +37,7 @@ type Deps struct {
 	Web        fs.FS               // the built web app (package web); nil serves a page saying how to build it
 	Sandbox    *sandbox.Service    // the sandbox's clock (package sandbox); nil serves as production
 	Evaluation *evaluation.Service // evaluation and award (issue 7); nil answers its routes with 503
+	Approval   *approval.Service   // administrative approval (issue 15); nil answers its routes with 503
 	// SetCarrierProfile scripts the simulated carrier's callees (a
 	// sandbox's demonstrations); nil when this process runs none.
 	SetCarrierProfile func(profile string) error
@@ -112,7 +114,8 @@ func (s *Server) buildEngine() *gin.Engine {
 // large request body to the blob store, with their own limit in place of
 // Deps.MaxBodyBytes.
 var streamedBodies = map[string]int64{
-	"POST /api/v1/sections/:id/documents": DocumentUploadLimit,
+	"POST /api/v1/sections/:id/documents":                DocumentUploadLimit,
+	"PUT /api/v1/approval/cases/:id/materials/:material": MaterialUploadLimit,
 }
 
 // bodyLimit is the request body limit of route r.

@@ -45,6 +45,9 @@ func (s *Service) forOfficer(ctx context.Context, actor accounts.Principal, id i
 	if actor.OrgID != r.DepartmentOrgID {
 		return caseRow{}, apperr.New(apperr.Forbidden, "该办件属于其他部门，不能办理", "the case belongs to another department").WithCode("other_department")
 	}
+	if r.Joint {
+		return caseRow{}, apperr.New(apperr.Conflict, "联办件由各部门在各自的子件上办理", "a joint file is worked on its sub-cases, one per department").WithCode("joint_file")
+	}
 	return r, nil
 }
 

@@ -72,7 +72,7 @@ func (s *Service) Apply(ctx context.Context, actor accounts.Principal, a Applica
 	r := caseRow{ItemID: it.ID, ItemCode: it.Code, ItemVersion: it.Version, DepartmentOrgID: it.DepartmentOrgID,
 		ApplicantUserID: actor.UserID, ApplicantKind: string(a.ApplicantKind), ApplicantName: strings.TrimSpace(a.ApplicantName),
 		ApplicantID: s.fields.Seal([]byte(id), applicantLabel(actor.UserID)), InvestmentFen: a.InvestmentFen, FastLane: fast,
-		PromisedDays: promised, State: string(CaseDraft), Missing: "[]", CreatedAt: now, UpdatedAt: now}
+		PromisedDays: promised, State: string(CaseDraft), Missing: "[]", CreatedAt: now, UpdatedAt: now, Joint: len(it.Parts) > 0}
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
 		r.ID, r.CaseNo = 0, nil
 		if err := s.st.insertCase(ctx, &r); err != nil {
@@ -83,8 +83,15 @@ func (s *Service) Apply(ctx context.Context, actor accounts.Principal, a Applica
 		if err := s.st.moveCase(ctx, r.ID, CaseDraft, map[string]any{"case_no": no}); err != nil {
 			return err
 		}
-		return s.append(ctx, EventCaseApplied, caseSubject(r.ID), actor, map[string]any{"caseNo": no, "item": it.Code,
-			"itemVersion": it.Version, "departmentOrgId": it.DepartmentOrgID, "fastLane": fast, "promisedDays": promised})
+		if err := s.append(ctx, EventCaseApplied, caseSubject(r.ID), actor, map[string]any{"caseNo": no, "item": it.Code,
+			"itemVersion": it.Version, "departmentOrgId": it.DepartmentOrgID, "fastLane": fast, "promisedDays": promised,
+			"joint": r.Joint}); err != nil {
+			return err
+		}
+		if err := s.applyParts(ctx, actor, r, it); err != nil {
+			return err
+		}
+		return s.reuseLibrary(ctx, actor, r, it, now)
 	})
 	if err != nil {
 		return Case{}, err

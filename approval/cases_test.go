@@ -84,7 +84,7 @@ func TestCaseLifecycle(t *testing.T) {
 			t.Fatalf("finish: %v %+v", err, c)
 		}
 		want := []string{EventCaseApplied, EventMaterialAdded, EventMaterialAdded, EventCaseSubmitted, EventMaterialsRequired,
-			EventMaterialAdded, EventCaseSubmitted, EventCaseAccepted, EventCaseSuspended, EventCaseResumed,
+			EventMaterialAdded, EventCaseSubmitted, EventCaseAccepted, EventLibraryKept, EventCaseSuspended, EventCaseResumed,
 			EventCaseSuspended, EventCaseResumed, EventCaseDecided, EventCaseFinished}
 		if got := e.eventTypes(t, caseSubject(c.ID)); !reflect.DeepEqual(got, want) {
 			t.Fatalf("events\n got %v\nwant %v", got, want)

@@ -58,28 +58,42 @@ func (s *Service) Withdraw(ctx context.Context, actor accounts.Principal, caseID
 		if err != nil {
 			return err
 		}
-		from := CaseState(r.State)
-		if from.Closed() || from == CaseDecided {
-			return stateError(r, "已决定或已结束的办件不能撤回", "a decided or closed case cannot be withdrawn")
+		if r.ParentCaseID != nil {
+			return apperr.New(apperr.Conflict, "联办子件不能单独撤回，请撤回联办件", "a sub-case cannot be withdrawn alone; withdraw the joint file").WithCode("joint_part")
 		}
 		now := s.now()
-		if from == CaseSuspended {
-			if sp, err := s.st.openSuspension(ctx, r.ID); err == nil {
-				if err := s.st.closeSuspension(ctx, sp.ID, now, actor.UserID, 0); err != nil {
-					return err
-				}
+		if r.Joint {
+			if err := s.withdrawParts(ctx, actor, r, now); err != nil {
+				return err
 			}
 		}
-		if err := s.st.moveCase(ctx, r.ID, from, map[string]any{"state": string(CaseWithdrawn), "finished_at": now, "updated_at": now}); err != nil {
+		if err := s.withdrawOne(ctx, actor, r, now); err != nil {
 			return err
 		}
-		if out, err = s.st.caseByID(ctx, r.ID, false); err != nil {
-			return err
-		}
-		return s.append(ctx, EventCaseWithdrawn, caseSubject(r.ID), actor, map[string]any{"from": from})
+		out, err = s.st.caseByID(ctx, r.ID, false)
+		return err
 	})
 	if err != nil {
 		return Case{}, err
 	}
 	return s.view(ctx, out)
+}
+
+// withdrawOne withdraws locked case r, ending an open suspension.
+func (s *Service) withdrawOne(ctx context.Context, actor accounts.Principal, r caseRow, now time.Time) error {
+	from := CaseState(r.State)
+	if from.Closed() || from == CaseDecided {
+		return stateError(r, "已决定或已结束的办件不能撤回", "a decided or closed case cannot be withdrawn")
+	}
+	if from == CaseSuspended {
+		if sp, err := s.st.openSuspension(ctx, r.ID); err == nil {
+			if err := s.st.closeSuspension(ctx, sp.ID, now, actor.UserID, 0); err != nil {
+				return err
+			}
+		}
+	}
+	if err := s.st.moveCase(ctx, r.ID, from, map[string]any{"state": string(CaseWithdrawn), "finished_at": now, "updated_at": now}); err != nil {
+		return err
+	}
+	return s.append(ctx, EventCaseWithdrawn, caseSubject(r.ID), actor, map[string]any{"from": from})
 }

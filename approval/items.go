@@ -41,6 +41,9 @@ func (s *Service) SaveItem(ctx context.Context, actor accounts.Principal, it Ite
 		if err := s.st.requireDepartment(ctx, it.DepartmentOrgID); err != nil {
 			return err
 		}
+		if err := s.checkParts(ctx, it); err != nil {
+			return err
+		}
 		prev, err := s.st.latestItem(ctx, it.Code, true)
 		switch {
 		case err == nil:
@@ -80,6 +83,47 @@ func (s *Service) RetireItem(ctx context.Context, actor accounts.Principal, code
 		}
 		return s.append(ctx, EventItemRetired, "item:"+code, actor, map[string]any{"code": code, "version": it.Version})
 	})
+}
+
+// checkParts checks a composite item's parts: distinct active plain items
+// whose every required material the composite lists, so that the one set
+// of materials given on the joint file serves every department.
+// Errors: Invalid invalid_parts; NotFound for an unknown part.
+func (s *Service) checkParts(ctx context.Context, it Item) error {
+	if len(it.Parts) == 0 {
+		return nil
+	}
+	bad := func(en string) error {
+		return apperr.New(apperr.Invalid, "联办事项的组成事项有误："+en, "the composite item's parts are invalid: "+en).
+			WithField("parts", en).WithCode("invalid_parts")
+	}
+	if len(it.Parts) < 2 || len(it.Parts) > 10 {
+		return bad("2 to 10 part items")
+	}
+	listed := map[string]bool{}
+	for _, m := range it.Materials {
+		listed[m.Key] = true
+	}
+	seen := map[string]bool{}
+	for _, code := range it.Parts {
+		if seen[code] || code == it.Code {
+			return bad("each part once, and not the item itself: " + code)
+		}
+		seen[code] = true
+		part, err := s.st.latestItem(ctx, code, false)
+		if err != nil {
+			return err
+		}
+		if part.State != ItemActive || len(part.Parts) > 0 {
+			return bad("an active plain item: " + code)
+		}
+		for _, m := range part.Materials {
+			if m.Required && !listed[m.Key] {
+				return bad(code + " requires material " + m.Key + ", which the composite does not list")
+			}
+		}
+	}
+	return nil
 }
 
 func retiredError(code string) error {

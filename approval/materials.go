@@ -41,10 +41,11 @@ func (s *Service) PutMaterial(ctx context.Context, actor accounts.Principal, cas
 	if up.Size > MaxMaterialBytes {
 		return CaseMaterial{}, tooLarge()
 	}
-	if err := s.checkMaterialTarget(ctx, actor, caseID, up.Material); err != nil {
+	file, err := s.checkMaterialTarget(ctx, actor, caseID, up.Material)
+	if err != nil {
 		return CaseMaterial{}, err
 	}
-	key := "approval/" + strconv.FormatInt(caseID, 10) + "/" + up.Material + "/" + randomHex()
+	key := "approval/" + strconv.FormatInt(file, 10) + "/" + up.Material + "/" + randomHex()
 	h := notary.NewSM3()
 	body := io.LimitReader(io.TeeReader(up.Body, h), MaxMaterialBytes+1)
 	info, err := s.blobs.Save(ctx, key, body, up.Size)
@@ -55,10 +56,10 @@ func (s *Service) PutMaterial(ctx context.Context, actor accounts.Principal, cas
 		_ = s.blobs.Delete(context.WithoutCancel(ctx), key)
 		return CaseMaterial{}, tooLarge()
 	}
-	m := materialRow{CaseID: caseID, Material: up.Material, FileName: name, BlobKey: key, SM3: hex.EncodeToString(h.Sum(nil)),
+	m := materialRow{CaseID: file, Material: up.Material, FileName: name, BlobKey: key, SM3: hex.EncodeToString(h.Sum(nil)),
 		Size: info.Size, UploadedAt: s.clock.Now().UTC().Truncate(time.Millisecond)}
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		if err := s.checkMaterialTarget(ctx, actor, caseID, up.Material); err != nil {
+		if _, err := s.checkMaterialTarget(ctx, actor, caseID, up.Material); err != nil {
 			return err
 		}
 		if err := s.st.putMaterial(ctx, m); err != nil {
@@ -75,43 +76,79 @@ func (s *Service) PutMaterial(ctx context.Context, actor accounts.Principal, cas
 }
 
 // checkMaterialTarget checks that actor may add material to the case now
-// (locking the case inside a transaction).
-func (s *Service) checkMaterialTarget(ctx context.Context, actor accounts.Principal, caseID int64, material string) error {
+// (locking the case inside a transaction) and returns the case whose file
+// takes it: the case itself, or the joint file of a sub-case.
+func (s *Service) checkMaterialTarget(ctx context.Context, actor accounts.Principal, caseID int64, material string) (int64, error) {
 	r, err := s.forApplicant(ctx, actor, caseID)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if st := CaseState(r.State); st != CaseDraft && st != CaseSupplementing {
-		return stateError(r, "只有草稿或待补正的办件可以上传材料", "materials can be added to a draft or a case waiting for missing materials")
+		return 0, stateError(r, "只有草稿或待补正的办件可以上传材料", "materials can be added to a draft or a case waiting for missing materials")
 	}
 	it, err := s.st.itemByID(ctx, r.ItemID)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	for _, m := range it.Materials {
 		if m.Key == material {
-			return nil
+			return fileOf(r), nil
 		}
 	}
-	return apperr.Newf(apperr.Invalid, "事项 %s 没有名为 %q 的材料", "item %s lists no material %q", it.Code, material).
+	return 0, apperr.Newf(apperr.Invalid, "事项 %s 没有名为 %q 的材料", "item %s lists no material %q", it.Code, material).
 		WithField("material", "not a material of the item").WithCode("unknown_material")
 }
 
 // Materials lists the files given on a case. Errors: NotFound (also for a
 // case actor may not read).
+// A sub-case of a joint file shows the joint file's materials.
 func (s *Service) Materials(ctx context.Context, actor accounts.Principal, caseID int64) ([]CaseMaterial, error) {
-	if _, err := s.readable(ctx, actor, caseID, false); err != nil {
+	r, err := s.readable(ctx, actor, caseID, false)
+	if err != nil {
 		return nil, err
 	}
-	rows, err := s.st.materials(ctx, caseID)
+	rows, err := s.st.materials(ctx, fileOf(r))
 	if err != nil {
 		return nil, err
 	}
 	out := make([]CaseMaterial, len(rows))
 	for i, m := range rows {
-		out[i] = CaseMaterial{Material: m.Material, FileName: m.FileName, SM3: m.SM3, Size: m.Size, UploadedAt: m.UploadedAt.UTC()}
+		out[i] = m.view()
 	}
 	return out, nil
+}
+
+// OpenMaterial opens the file given for material on a case (for a
+// sub-case, on its joint file); the caller closes it. Errors: NotFound
+// (also for a case actor may not read, or a material without a file).
+func (s *Service) OpenMaterial(ctx context.Context, actor accounts.Principal, caseID int64, material string) (CaseMaterial, io.ReadCloser, error) {
+	r, err := s.readable(ctx, actor, caseID, false)
+	if err != nil {
+		return CaseMaterial{}, nil, err
+	}
+	rows, err := s.st.materials(ctx, fileOf(r))
+	if err != nil {
+		return CaseMaterial{}, nil, err
+	}
+	for _, m := range rows {
+		if m.Material == material {
+			body, err := s.blobs.Open(ctx, m.BlobKey, 0, -1)
+			return m.view(), body, err
+		}
+	}
+	return CaseMaterial{}, nil, apperr.New(apperr.NotFound, "该材料尚未提交", "no file was given for this material").WithCode("not_found")
+}
+
+// fileOf is the case whose materials r uses: its joint file, or itself.
+func fileOf(r caseRow) int64 {
+	if r.ParentCaseID != nil {
+		return *r.ParentCaseID
+	}
+	return r.ID
+}
+
+func (m materialRow) view() CaseMaterial {
+	return CaseMaterial{Material: m.Material, FileName: m.FileName, SM3: m.SM3, Size: m.Size, UploadedAt: m.UploadedAt.UTC(), ReusedFrom: m.ReusedFrom}
 }
 
 // missingRequired returns the keys of the item's required materials the
@@ -121,7 +158,7 @@ func (s *Service) missingRequired(ctx context.Context, r caseRow) ([]string, err
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.st.materials(ctx, r.ID)
+	rows, err := s.st.materials(ctx, fileOf(r))
 	if err != nil {
 		return nil, err
 	}

@@ -45,8 +45,11 @@ type Item struct {
 	WindowName      string     `json:"windowName"`
 	WindowLocation  string     `json:"windowLocation"`
 	ComplaintPhone  string     `json:"complaintPhone"`
-	State           ItemState  `json:"state"`
-	CreatedAt       time.Time  `json:"createdAt"`
+	// Parts makes the item composite (并联审批, 三证联办): one application
+	// and one set of materials fan out to a sub-case per part item code.
+	Parts     []string  `json:"parts,omitempty"`
+	State     ItemState `json:"state"`
+	CreatedAt time.Time `json:"createdAt"`
 }
 
 // Stars is the item's star level by visits: 5 for none, 4 for one, 3 for
@@ -75,7 +78,14 @@ type Material struct {
 	Original    bool   `json:"original"`
 	Required    bool   `json:"required"`
 	FromLibrary bool   `json:"fromLibrary"` // the licence library can satisfy it
+	// ValidMonths is how long an accepted file of this material stays in
+	// the applicant's library for reuse; 0 means DefaultValidMonths.
+	ValidMonths int `json:"validMonths,omitempty"`
 }
+
+// DefaultValidMonths is how long an accepted material stays reusable when
+// its item says nothing.
+const DefaultValidMonths = 12
 
 // FAQ is one question of an item's guide.
 type FAQ struct {
@@ -142,6 +152,10 @@ type Case struct {
 	DecidedAt         *time.Time    `json:"decidedAt,omitempty"`
 	FinishedAt        *time.Time    `json:"finishedAt,omitempty"`
 	CreatedAt         time.Time     `json:"createdAt"`
+	// Joint marks the joint file of a composite item; its sub-cases name
+	// it in ParentCaseID.
+	Joint        bool   `json:"joint,omitempty"`
+	ParentCaseID *int64 `json:"parentCaseId,omitempty"`
 	// RemainingWorkdays is computed when read: working days left until the
 	// due date (negative when overdue), nil before acceptance or once closed.
 	RemainingWorkdays *int `json:"remainingWorkdays,omitempty"`
@@ -154,6 +168,7 @@ type CaseMaterial struct {
 	SM3        string    `json:"sm3"`
 	Size       int64     `json:"size"`
 	UploadedAt time.Time `json:"uploadedAt"`
+	ReusedFrom *int64    `json:"reusedFrom,omitempty"` // the library entry reused instead of an upload
 }
 
 // SuspensionKind is why a case's clock stops.

@@ -37,6 +37,7 @@ type itemRow struct {
 	WindowLocation  string    `gorm:"column:window_location"`
 	ComplaintPhone  string    `gorm:"column:complaint_phone"`
 	State           string    `gorm:"column:state"`
+	Parts           *string   `gorm:"column:parts"` // NULL for items saved before parts existed
 	CreatedBy       int64     `gorm:"column:created_by"`
 	CreatedAt       time.Time `gorm:"column:created_at"`
 }
@@ -68,7 +69,9 @@ func toItemRow(it Item, by int64) itemRow {
 	steps, _ := json.Marshal(it.Steps)
 	mats, _ := json.Marshal(it.Materials)
 	faqs, _ := json.Marshal(it.FAQs)
-	return itemRow{ID: it.ID, Code: it.Code, Version: it.Version, Name: it.Name, DepartmentOrgID: it.DepartmentOrgID,
+	parts, _ := json.Marshal(append([]string{}, it.Parts...))
+	ps := string(parts)
+	return itemRow{Parts: &ps, ID: it.ID, Code: it.Code, Version: it.Version, Name: it.Name, DepartmentOrgID: it.DepartmentOrgID,
 		LegalBasis: it.LegalBasis, Conditions: it.Conditions, LegalDays: it.LegalDays, PromisedDays: it.PromisedDays,
 		FeeFen: it.FeeFen, Visits: it.Visits, Online: it.Online, FastLane: it.FastLane, Steps: string(steps),
 		Materials: string(mats), FAQs: string(faqs), WindowName: it.WindowName, WindowLocation: it.WindowLocation,
@@ -85,6 +88,11 @@ func (r itemRow) item() (Item, error) {
 		v any
 	}{{r.Steps, &it.Steps}, {r.Materials, &it.Materials}, {r.FAQs, &it.FAQs}} {
 		if err := json.Unmarshal([]byte(f.s), f.v); err != nil {
+			return Item{}, apperr.Wrap(err, apperr.Internal, "事项数据损坏", "a stored item is corrupt")
+		}
+	}
+	if r.Parts != nil && *r.Parts != "[]" {
+		if err := json.Unmarshal([]byte(*r.Parts), &it.Parts); err != nil {
 			return Item{}, apperr.Wrap(err, apperr.Internal, "事项数据损坏", "a stored item is corrupt")
 		}
 	}

@@ -37,6 +37,8 @@ type caseRow struct {
 	FinishedAt        *time.Time `gorm:"column:finished_at"`
 	CreatedAt         time.Time  `gorm:"column:created_at"`
 	UpdatedAt         time.Time  `gorm:"column:updated_at"`
+	Joint             bool       `gorm:"column:joint"`
+	ParentCaseID      *int64     `gorm:"column:parent_case_id"`
 }
 
 // TableName maps caseRow to approval_cases.
@@ -50,6 +52,7 @@ type materialRow struct {
 	SM3        string    `gorm:"column:sm3"`
 	Size       int64     `gorm:"column:size"`
 	UploadedAt time.Time `gorm:"column:uploaded_at"`
+	ReusedFrom *int64    `gorm:"column:reused_from"`
 }
 
 // TableName maps materialRow to approval_materials.
@@ -85,7 +88,8 @@ func (r caseRow) view(maskedID string) Case {
 		PromisedDays: r.PromisedDays, State: CaseState(r.State), SubmittedAt: utcPtr(r.SubmittedAt),
 		AcceptedAt: utcPtr(r.AcceptedAt), DueAt: utcPtr(r.DueAt), SuspendedWorkdays: r.SuspendedWorkdays,
 		MissingRequested: r.MissingRequested, Missing: []string{}, Decision: r.Decision, Reason: r.Reason,
-		DecidedAt: utcPtr(r.DecidedAt), FinishedAt: utcPtr(r.FinishedAt), CreatedAt: r.CreatedAt.UTC()}
+		DecidedAt: utcPtr(r.DecidedAt), FinishedAt: utcPtr(r.FinishedAt), CreatedAt: r.CreatedAt.UTC(),
+		Joint: r.Joint, ParentCaseID: r.ParentCaseID}
 	if r.CaseNo != nil {
 		c.CaseNo = *r.CaseNo
 	}

@@ -79,6 +79,21 @@ func (s *Service) Suspensions(ctx context.Context, actor accounts.Principal, cas
 	return out, nil
 }
 
+// afterMove does what a transition entails beyond the case itself, in its
+// transaction: an accepted case's materials enter the library; a closed
+// sub-case may finish its joint file.
+func (s *Service) afterMove(ctx context.Context, actor accounts.Principal, r caseRow, typ string, now time.Time) error {
+	if typ == EventCaseAccepted {
+		if err := s.keepInLibrary(ctx, actor, r, now); err != nil {
+			return err
+		}
+	}
+	if r.ParentCaseID != nil && CaseState(r.State).Closed() {
+		return s.settleJoint(ctx, actor, *r.ParentCaseID, now)
+	}
+	return nil
+}
+
 // moveStep computes, for a locked case at now, the column changes, the
 // event type and its payload of one transition.
 type moveStep func(ctx context.Context, r caseRow, now time.Time) (map[string]any, string, map[string]any, error)
@@ -114,7 +129,10 @@ func (s *Service) officerMove(ctx context.Context, actor accounts.Principal, cas
 		if out, err = s.st.caseByID(ctx, r.ID, false); err != nil {
 			return err
 		}
-		return s.append(ctx, typ, caseSubject(r.ID), actor, payload)
+		if err := s.append(ctx, typ, caseSubject(r.ID), actor, payload); err != nil {
+			return err
+		}
+		return s.afterMove(ctx, actor, out, typ, now)
 	})
 	if err != nil {
 		return Case{}, err

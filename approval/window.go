@@ -26,6 +26,9 @@ func (s *Service) Submit(ctx context.Context, actor accounts.Principal, caseID i
 		if from != CaseDraft && from != CaseSupplementing {
 			return stateError(r, "只有草稿或待补正的办件可以提交", "only a draft or a case waiting for missing materials can be submitted")
 		}
+		if r.ParentCaseID != nil && from == CaseDraft {
+			return apperr.New(apperr.Conflict, "联办子件随联办件一并提交", "a joint file's sub-cases are submitted with the joint file").WithCode("joint_part")
+		}
 		if err := s.requireComplete(ctx, r); err != nil {
 			return err
 		}
@@ -41,7 +44,13 @@ func (s *Service) Submit(ctx context.Context, actor accounts.Principal, caseID i
 		if err != nil {
 			return err
 		}
-		return s.append(ctx, EventCaseSubmitted, caseSubject(r.ID), actor, map[string]any{"from": from})
+		if err := s.append(ctx, EventCaseSubmitted, caseSubject(r.ID), actor, map[string]any{"from": from}); err != nil {
+			return err
+		}
+		if r.Joint {
+			return s.submitParts(ctx, actor, r, now)
+		}
+		return nil
 	})
 	if err != nil {
 		return Case{}, err

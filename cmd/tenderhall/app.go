@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tenderhall/tenderhall/accounts"
+	"github.com/tenderhall/tenderhall/approval"
 	"github.com/tenderhall/tenderhall/bidding"
 	"github.com/tenderhall/tenderhall/calendar"
 	"github.com/tenderhall/tenderhall/evaluation"
@@ -43,6 +44,7 @@ type app struct {
 	tree     *eventlog.Tree // the transparency log over events, signed with the platform key
 	accounts *accounts.Service
 	calendar *calendar.Service
+	approval *approval.Service
 	bidding  *bidding.Service
 	experts  *experts.Service    // the expert pool and draws (issue 6)
 	eval     *evaluation.Service // evaluation and award (issue 7)
@@ -129,6 +131,8 @@ func (e *env) openApp(ctx context.Context, cfg config.Config) (*app, error) {
 	a.eval = evaluation.New(a.db, a.events, a.clock, a.bidding, a.experts, a.accounts, a.calendar.Calendar)
 	a.eval.SetBlobs(a.blobs)
 	a.eval.SetPlatformKey(pk) // award notices are signed with the platform key
+	// Approval: applicants' ID numbers and USCCs sealed with the field key; materials in the blob store.
+	a.approval = approval.New(a.db, a.events, a.clock, a.calendar.Calendar, fields, a.blobs)
 	if err := a.openCarrier(); err != nil {
 		a.db.Close()
 		return nil, err
