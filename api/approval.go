@@ -204,23 +204,16 @@ func (s *Server) downloadMaterial(c *gin.Context) error {
 	return nil
 }
 
-// caseAction adapts a case transition without a body to a handler.
-func (s *Server) caseAction(do func(svc *approval.Service, c *gin.Context, id int64) (approval.Case, error)) handlerFunc {
-	return func(c *gin.Context) error {
-		return s.withCase(c, func(svc *approval.Service, id int64) (any, error) { return do(svc, c, id) })
-	}
-}
-
 func (s *Server) submitCase(c *gin.Context) error {
-	return s.caseAction(func(svc *approval.Service, c *gin.Context, id int64) (approval.Case, error) {
+	return s.withCase(c, func(svc *approval.Service, id int64) (any, error) {
 		return svc.Submit(c.Request.Context(), caller(c), id)
-	})(c)
+	})
 }
 
 func (s *Server) acceptCase(c *gin.Context) error {
-	return s.caseAction(func(svc *approval.Service, c *gin.Context, id int64) (approval.Case, error) {
+	return s.withCase(c, func(svc *approval.Service, id int64) (any, error) {
 		return svc.Accept(c.Request.Context(), caller(c), id)
-	})(c)
+	})
 }
 
 func (s *Server) refuseCase(c *gin.Context) error {
@@ -228,9 +221,9 @@ func (s *Server) refuseCase(c *gin.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	return s.caseAction(func(svc *approval.Service, c *gin.Context, id int64) (approval.Case, error) {
+	return s.withCase(c, func(svc *approval.Service, id int64) (any, error) {
 		return svc.Refuse(c.Request.Context(), caller(c), id, req.Reason)
-	})(c)
+	})
 }
 
 func (s *Server) requestMissing(c *gin.Context) error {
@@ -238,9 +231,9 @@ func (s *Server) requestMissing(c *gin.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	return s.caseAction(func(svc *approval.Service, c *gin.Context, id int64) (approval.Case, error) {
+	return s.withCase(c, func(svc *approval.Service, id int64) (any, error) {
 		return svc.RequestMaterials(c.Request.Context(), caller(c), id, req.Missing, req.Note)
-	})(c)
+	})
 }
 
 func (s *Server) suspendCase(c *gin.Context) error {
@@ -248,15 +241,15 @@ func (s *Server) suspendCase(c *gin.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	return s.caseAction(func(svc *approval.Service, c *gin.Context, id int64) (approval.Case, error) {
+	return s.withCase(c, func(svc *approval.Service, id int64) (any, error) {
 		return svc.Suspend(c.Request.Context(), caller(c), id, approval.SuspensionKind(req.Kind), req.Reason)
-	})(c)
+	})
 }
 
 func (s *Server) resumeCase(c *gin.Context) error {
-	return s.caseAction(func(svc *approval.Service, c *gin.Context, id int64) (approval.Case, error) {
+	return s.withCase(c, func(svc *approval.Service, id int64) (any, error) {
 		return svc.Resume(c.Request.Context(), caller(c), id)
-	})(c)
+	})
 }
 
 func (s *Server) caseSuspensions(c *gin.Context) error {
@@ -270,19 +263,19 @@ func (s *Server) decideCase(c *gin.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	return s.caseAction(func(svc *approval.Service, c *gin.Context, id int64) (approval.Case, error) {
+	return s.withCase(c, func(svc *approval.Service, id int64) (any, error) {
 		return svc.Decide(c.Request.Context(), caller(c), id, req.Decision, req.Reason)
-	})(c)
+	})
 }
 
 func (s *Server) finishCase(c *gin.Context) error {
-	return s.caseAction(func(svc *approval.Service, c *gin.Context, id int64) (approval.Case, error) {
+	return s.withCase(c, func(svc *approval.Service, id int64) (any, error) {
 		return svc.Finish(c.Request.Context(), caller(c), id)
-	})(c)
+	})
 }
 
 func (s *Server) withdrawCase(c *gin.Context) error {
-	return s.caseAction(func(svc *approval.Service, c *gin.Context, id int64) (approval.Case, error) {
+	return s.withCase(c, func(svc *approval.Service, id int64) (any, error) {
 		return svc.Withdraw(c.Request.Context(), caller(c), id)
-	})(c)
+	})
 }
