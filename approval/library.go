@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"gorm.io/gorm/clause"
-
 	"github.com/tenderhall/tenderhall/accounts"
 	"github.com/tenderhall/tenderhall/internal/apperr"
 	"github.com/tenderhall/tenderhall/storage"
@@ -114,11 +112,11 @@ func (s *Service) keepInLibrary(ctx context.Context, actor accounts.Principal, r
 		e := libraryRow{ApplicantUserID: r.ApplicantUserID, Kind: LibraryMaterial, MaterialKey: m.Material, Name: spec.Name,
 			FileName: m.FileName, BlobKey: m.BlobKey, SM3: m.SM3, Size: m.Size, SourceCaseID: r.ID,
 			ExpiresAt: now.AddDate(0, months, 0), CreatedAt: now}
-		res := s.st.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&e)
-		if res.Error != nil {
-			return storage.Translate(res.Error)
+		added, err := s.st.insertNew(ctx, &e)
+		if err != nil {
+			return err
 		}
-		if res.RowsAffected == 1 {
+		if added {
 			kept = append(kept, m.Material)
 		}
 	}

@@ -58,6 +58,16 @@ func (st store) locked(q *gorm.DB) *gorm.DB {
 	return q
 }
 
+// insertNew inserts row unless a row with the same unique key exists,
+// reporting whether it was added; driver errors come back translated.
+func (st store) insertNew(ctx context.Context, row any) (bool, error) {
+	res := st.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(row)
+	if res.Error != nil {
+		return false, storage.Translate(res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
 func notFound(err error, zh, en string) error {
 	if t := storage.Translate(err); t != nil && apperr.Is(t, apperr.NotFound) {
 		return apperr.Wrap(err, apperr.NotFound, zh, en).WithCode("not_found")
