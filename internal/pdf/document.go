@@ -56,6 +56,24 @@ type Table struct {
 	Align   []Align    // per-column alignment of body cells; nil means all Left
 }
 
+// Image is a PNG picture (a seal, a QR code) W by H millimetres, placed in
+// the body at the left, centre or right; a row of images side by side is
+// an ImageRow.
+type Image struct {
+	PNG   []byte
+	W, H  float64
+	Align Align
+}
+
+// ImageRow is pictures side by side on one line, each with its caption
+// printed under it, spread over the text width.
+type ImageRow struct {
+	Images   []Image
+	Captions []string // one per image, or nil
+}
+
+func (ImageRow) block()  {}
+func (Image) block()     {}
 func (Heading) block()   {}
 func (Paragraph) block() {}
 func (PageBreak) block() {}
@@ -75,6 +93,19 @@ func (d *Document) validate() error {
 	for i, b := range d.Blocks {
 		switch b := b.(type) {
 		case Heading, Paragraph, PageBreak:
+		case Image:
+			if err := b.validate(i + 1); err != nil {
+				return err
+			}
+		case ImageRow:
+			if b.Captions != nil && len(b.Captions) != len(b.Images) {
+				return apperr.Newf(apperr.Invalid, "第 %d 块：图片与说明数量不符", "block %d: images and captions differ in number", i+1).WithCode("pdf_bad_image")
+			}
+			for _, im := range b.Images {
+				if err := im.validate(i + 1); err != nil {
+					return err
+				}
+			}
 		case Table:
 			if err := b.validate(i + 1); err != nil {
 				return err
@@ -109,6 +140,13 @@ func (t Table) validate(n int) error {
 		if len(r) != cols {
 			return apperr.Newf(apperr.Invalid, "第 %d 个正文块（表格）第 %d 行有 %d 个单元格，应为 %d 个", "table (block %d) row %d has %d cells, want %d", n, i+1, len(r), cols).WithCode("pdf_bad_table")
 		}
+	}
+	return nil
+}
+
+func (im Image) validate(block int) error {
+	if len(im.PNG) < 8 || string(im.PNG[1:4]) != "PNG" || im.W <= 0 || im.H <= 0 || im.W > contentW || im.H > bodyBottom-marginTop {
+		return apperr.Newf(apperr.Invalid, "第 %d 块：图片不是 PNG 或尺寸无效", "block %d: the image is not a PNG or has a bad size", block).WithCode("pdf_bad_image")
 	}
 	return nil
 }

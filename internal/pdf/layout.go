@@ -29,8 +29,9 @@ const (
 type opKind int
 
 const (
-	opText opKind = iota // text in the box x,y,w,h, vertically centred
-	opRect               // a ruled (and, if fill, shaded) box
+	opText  opKind = iota // text in the box x,y,w,h, vertically centred
+	opRect                // a ruled (and, if fill, shaded) box
+	opImage               // the PNG png in the box x,y,w,h
 )
 
 // op is one drawing instruction on a page, in millimetres from the top left.
@@ -42,6 +43,7 @@ type op struct {
 	align      Align
 	bold       bool
 	fill       bool
+	png        []byte
 }
 
 // layouter places a document's content on pages. It only measures text;
@@ -125,6 +127,10 @@ func layout(d Document, width func(string, float64) float64) [][]op {
 		case Table:
 			l.table(b)
 			l.y += 4
+		case Image:
+			l.images([]Image{b}, nil)
+		case ImageRow:
+			l.images(b.Images, b.Captions)
 		}
 	}
 	return l.pages
@@ -214,4 +220,36 @@ func maxLines(c [][]string) int {
 		n = max(n, len(ls))
 	}
 	return n
+}
+
+// images places pictures on one line (a new page when they do not fit),
+// a lone picture by its Align, several spread evenly, captions under them.
+func (l *layouter) images(ims []Image, captions []string) {
+	h, capH := 0.0, 0.0
+	for _, im := range ims {
+		h = math.Max(h, im.H)
+	}
+	if captions != nil {
+		capH = metaSize * pt * 1.6
+	}
+	if l.y+h+capH > bodyBottom && !l.atTop() {
+		l.newPage()
+	}
+	slot := contentW / float64(len(ims))
+	for i, im := range ims {
+		x := marginX + slot*float64(i) + (slot-im.W)/2
+		if len(ims) == 1 {
+			switch im.Align {
+			case Left:
+				x = marginX
+			case Right:
+				x = marginX + contentW - im.W
+			}
+		}
+		l.add(op{kind: opImage, x: x, y: l.y + h - im.H, w: im.W, h: im.H, png: im.PNG})
+		if captions != nil {
+			l.add(op{kind: opText, x: marginX + slot*float64(i), y: l.y + h, w: slot, h: capH, text: captions[i], size: metaSize, align: Center})
+		}
+	}
+	l.y += h + capH + 3
 }

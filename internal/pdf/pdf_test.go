@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -230,6 +233,11 @@ func TestRenderRejects(t *testing.T) {
 		{"widths count", table(func(t *Table) { t.Widths = []float64{1, 2} }), "pdf_bad_table", "列宽有 2 个，应为 5 个"},
 		{"zero width", table(func(t *Table) { t.Widths = []float64{1, 0, 1, 1, 1} }), "pdf_bad_table", "第 2 列的列宽 0 无效"},
 		{"align count", table(func(t *Table) { t.Align = []Align{Left} }), "pdf_bad_table", "对齐方式有 1 个，应为 5 个"},
+		{"not a png", with(func(d *Document) { d.Blocks = append(d.Blocks, Image{PNG: []byte("GIF89a..."), W: 20, H: 20}) }), "pdf_bad_image", "图片不是 PNG"},
+		{"image too wide", with(func(d *Document) { d.Blocks = append(d.Blocks, Image{PNG: testPNG(t), W: 400, H: 20}) }), "pdf_bad_image", "尺寸无效"},
+		{"captions count", with(func(d *Document) {
+			d.Blocks = append(d.Blocks, ImageRow{Images: []Image{{PNG: testPNG(t), W: 20, H: 20}}, Captions: []string{"a", "b"}})
+		}), "pdf_bad_image", "图片与说明数量不符"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var buf bytes.Buffer
@@ -312,4 +320,38 @@ func BenchmarkRender(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(buf.Len()), "pdf-bytes")
+}
+
+// testPNG is a 4×4 red square.
+func testPNG(t testing.TB) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 4, 4))
+	for i := 0; i < 16; i++ {
+		img.Set(i%4, i/4, color.RGBA{R: 200, A: 255})
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestImagesAreEmbeddedOnceAndDeterministically(t *testing.T) {
+	d := openingRecord(1)
+	pic := testPNG(t)
+	d.Blocks = append(d.Blocks, ImageRow{Images: []Image{{PNG: pic, W: 30, H: 30}, {PNG: pic, W: 30, H: 30}}, Captions: []string{"电子印章", "核验二维码"}},
+		Image{PNG: pic, W: 25, H: 25, Align: Right})
+	a, b := render(t, d), render(t, d)
+	if !bytes.Equal(a, b) {
+		t.Fatal("the same document with images gave different bytes")
+	}
+	if n := bytes.Count(a, []byte("/Subtype /Image")); n != 1 {
+		t.Errorf("%d image objects, want the one picture embedded once", n)
+	}
+	if txt := squash(strings.Join(pagesText(t, a), "")); !strings.Contains(txt, "电子印章") || !strings.Contains(txt, "核验二维码") {
+		t.Errorf("captions missing from the text: %q", txt)
+	}
+	if len(a) <= len(render(t, openingRecord(1))) {
+		t.Error("the document with images is no larger than without")
+	}
 }

@@ -2,6 +2,8 @@ package pdf
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 
@@ -84,6 +86,14 @@ func draw(f *fpdf.Fpdf, o op) {
 			style = "FD"
 		}
 		f.Rect(o.x, o.y, o.w, o.h, style)
+	case opImage:
+		sum := sha256.Sum256(o.png)
+		name := hex.EncodeToString(sum[:8])
+		opt := fpdf.ImageOptions{ImageType: "PNG"}
+		if f.GetImageInfo(name) == nil {
+			f.RegisterImageOptionsReader(name, opt, bytes.NewReader(o.png))
+		}
+		f.ImageOptions(name, o.x, o.y, o.w, o.h, false, opt, 0, "")
 	case opText:
 		if o.text == "" {
 			return
@@ -144,6 +154,11 @@ func cleaned(d Document) Document {
 				t.Rows[r] = cleanAll(row)
 			}
 			blocks[i] = t
+		case ImageRow:
+			if b.Captions != nil {
+				b.Captions = cleanAll(b.Captions)
+			}
+			blocks[i] = b
 		default:
 			blocks[i] = b
 		}
