@@ -23,13 +23,14 @@ type CalendarSource func(ctx context.Context) (*clock.Calendar, error)
 // items of their own department; supervisors and administrators read
 // every case.
 type Service struct {
-	db       *storage.DB
-	st       store
-	events   *eventlog.Service
-	clock    clock.Clock
-	calendar CalendarSource
-	fields   *notary.FieldCipher
-	blobs    storage.Blobs
+	db        *storage.DB
+	st        store
+	events    *eventlog.Service
+	clock     clock.Clock
+	calendar  CalendarSource
+	fields    *notary.FieldCipher
+	blobs     storage.Blobs
+	publicURL string
 }
 
 // New returns the approval service. fields seals applicants' ID numbers
