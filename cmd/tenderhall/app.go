@@ -133,6 +133,7 @@ func (e *env) openApp(ctx context.Context, cfg config.Config) (*app, error) {
 	a.eval.SetPlatformKey(pk) // award notices are signed with the platform key
 	// Approval: applicants' ID numbers and USCCs sealed with the field key; materials in the blob store.
 	a.approval = approval.New(a.db, a.events, a.clock, a.calendar.Calendar, fields, a.blobs)
+	a.approval.SetPublicURL(a.cfg.PublicURL)
 	if err := a.openCarrier(); err != nil {
 		a.db.Close()
 		return nil, err
