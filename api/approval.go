@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"strconv"
@@ -24,7 +25,8 @@ const MaterialUploadLimit = approval.MaxMaterialBytes
 // ItemGuide is an item as its public guide (办事指南) shows it.
 type ItemGuide struct {
 	approval.Item
-	Stars int `json:"stars"` // 5★ zero visits, 4★ one, 3★ two or more
+	Stars          int    `json:"stars"`          // 5★ zero visits, 4★ one, 3★ two or more
+	DepartmentName string `json:"departmentName"` // the deciding department (审批部门)
 }
 
 // ReasonRequest carries the reason of a refusal.
@@ -71,7 +73,18 @@ func (s *Server) withCase(c *gin.Context, fn func(svc *approval.Service, id int6
 	return reply(c, v, err, false)
 }
 
-func guideOf(it approval.Item) ItemGuide { return ItemGuide{Item: it, Stars: it.Stars()} }
+// guideOf adds what the guide shows beside the item; names are looked up
+// once per department (a list has few departments and many items).
+func (s *Server) guideOf(ctx context.Context, it approval.Item, names map[int64]string) ItemGuide {
+	name, seen := names[it.DepartmentOrgID]
+	if !seen {
+		if org, err := s.deps.Accounts.GetOrg(ctx, it.DepartmentOrgID); err == nil {
+			name = org.Name
+		}
+		names[it.DepartmentOrgID] = name
+	}
+	return ItemGuide{Item: it, Stars: it.Stars(), DepartmentName: name}
+}
 
 func (s *Server) publicItems(c *gin.Context) error {
 	svc, err := s.approvalService()
@@ -83,8 +96,9 @@ func (s *Server) publicItems(c *gin.Context) error {
 		return err
 	}
 	out := make([]ItemGuide, len(items))
+	names := map[int64]string{}
 	for i, it := range items {
-		out[i] = guideOf(it)
+		out[i] = s.guideOf(c.Request.Context(), it, names)
 	}
 	return ok(c, out)
 }
@@ -98,7 +112,7 @@ func (s *Server) publicItem(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return ok(c, guideOf(it))
+	return ok(c, s.guideOf(c.Request.Context(), it, map[int64]string{}))
 }
 
 func (s *Server) saveItem(c *gin.Context) error {

@@ -82,7 +82,7 @@ func TestApprovalCasesOverHTTP(t *testing.T) {
 		resp := e.do("GET", "/api/v1/public/approval/items?q=卫生", "", nil)
 		var guides []ItemGuide
 		decode(t, resp, &guides)
-		if len(guides) != 1 || guides[0].Stars != 5 || guides[0].WindowLocation != "二楼 C03" {
+		if len(guides) != 1 || guides[0].Stars != 5 || guides[0].WindowLocation != "二楼 C03" || guides[0].DepartmentName == "" {
 			t.Fatalf("guides: %+v", guides)
 		}
 

@@ -160,6 +160,9 @@ func (e *env) seedDemo(ctx context.Context, a *app) error {
 	if err := e.seedDemoProjects(ctx, a, logins); err != nil {
 		return err
 	}
+	if err := e.seedDemoApproval(ctx, a, logins); err != nil {
+		return err
+	}
 	fmt.Fprintln(e.out, "\nDemo logins (演示账号) — generated for this data directory, shown once:")
 	for _, l := range logins {
 		fmt.Fprintf(e.out, "  %-11s %-18s %s   %s %s\n", fmt.Sprint(l.Roles), l.Username, l.Password, l.DisplayName, l.Org)

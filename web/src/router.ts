@@ -20,6 +20,13 @@ const routes: RouteRecordRaw[] = [
   { path: '/expert/evaluations/:id', name: 'evaluation', component: () => import('./pages/expert/EvaluationRoom.vue'), props: true, meta: { role: 'expert' } },
   { path: '/supervisor', name: 'supervisor', component: () => import('./pages/supervisor/SupervisorProjects.vue'), meta: { role: 'supervisor' } },
   { path: '/supervisor/sections/:id', name: 'supervisor-section', component: () => import('./pages/supervisor/SupervisorSection.vue'), props: true, meta: { role: 'supervisor' } },
+  { path: '/guides', name: 'guides', component: () => import('./pages/approval/GuideList.vue') },
+  { path: '/guides/:code', name: 'guide', component: () => import('./pages/approval/GuideDetail.vue'), props: true },
+  { path: '/verify/certificates/:no', name: 'verify-certificate', component: () => import('./pages/approval/CertificateVerify.vue'), props: true },
+  { path: '/applicant', name: 'applicant', component: () => import('./pages/approval/ApplicantCases.vue'), meta: { role: 'applicant' } },
+  { path: '/applicant/cases/:id', name: 'applicant-case', component: () => import('./pages/approval/CasePage.vue'), props: (r) => ({ id: r.params.id, as: 'applicant' }), meta: { role: 'applicant' } },
+  { path: '/officer', name: 'officer', component: () => import('./pages/approval/OfficerQueue.vue'), meta: { role: 'officer' } },
+  { path: '/officer/cases/:id', name: 'officer-case', component: () => import('./pages/approval/CasePage.vue'), props: (r) => ({ id: r.params.id, as: 'officer' }), meta: { role: 'officer' } },
   { path: '/:rest(.*)*', name: 'not-found', component: () => import('./pages/NotFound.vue') },
 ]
 

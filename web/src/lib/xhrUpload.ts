@@ -1,13 +1,13 @@
 // A raw-body upload with progress events (fetch has none for uploads), for
-// tender documents. Errors come back as ApiError like every other call.
+// tender documents and approval materials. Errors come back as ApiError like every other call.
 import { ApiError } from '../api/client'
 import { session } from '../session'
 import { currentLocale } from '../i18n'
 
-export function uploadWithProgress<T>(url: string, body: Blob, onProgress: (sent: number, total: number) => void): Promise<T> {
+export function uploadWithProgress<T>(url: string, body: Blob, onProgress: (sent: number, total: number) => void, method: 'POST' | 'PUT' = 'POST'): Promise<T> {
   return new Promise((resolve, reject) => {
     const x = new XMLHttpRequest()
-    x.open('POST', url)
+    x.open(method, url)
     x.setRequestHeader('Content-Type', body.type || 'application/octet-stream')
     x.setRequestHeader('Accept-Language', currentLocale() === 'en' ? 'en' : 'zh-CN')
     if (session.csrf) x.setRequestHeader('X-CSRF-Token', session.csrf)
