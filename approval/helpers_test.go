@@ -36,10 +36,7 @@ func newEnv(t *testing.T, b dbtest.Backend) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	blobs, err := storage.NewFS(t.TempDir(), storage.PresignConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	blobs := storagetest.Blobs(t, b) // the filesystem beside SQLite, MinIO beside MySQL
 	cal, err := clock.NewCalendar(calendar.Builtin2026())
 	if err != nil {
 		t.Fatal(err)

@@ -96,6 +96,17 @@ func (m *MinIO) EnsureBucket(ctx context.Context) error {
 	return nil
 }
 
+// RemoveBucket deletes the bucket with every object, version and
+// unfinished upload in it: for throwaway test buckets, never called by the
+// platform itself. It returns apperr.Unavailable when the server cannot be
+// reached.
+func (m *MinIO) RemoveBucket(ctx context.Context) error {
+	if err := m.client.RemoveBucketWithOptions(ctx, m.bucket, minio.RemoveBucketOptions{ForceDelete: true}); err != nil {
+		return minioError(err, "")
+	}
+	return nil
+}
+
 // Save implements Blobs.Save. S3 publishes an object only when its upload
 // completes, which gives the atomic replacement; an unknown size streams
 // as a multipart upload in blobPartSize parts, which minio-go aborts when
