@@ -20,7 +20,6 @@ import (
 	"github.com/tenderhall/tenderhall/internal/clock"
 	"github.com/tenderhall/tenderhall/internal/dbtest"
 	"github.com/tenderhall/tenderhall/notary"
-	"github.com/tenderhall/tenderhall/storage"
 	"github.com/tenderhall/tenderhall/storage/storagetest"
 )
 
@@ -50,10 +49,7 @@ func newEnv(t *testing.T, b dbtest.Backend) *testEnv {
 	opts := accounts.DefaultOptions()
 	opts.Argon2 = accounts.Argon2Params{Memory: 8 * 1024, Iterations: 1, Parallelism: 1}
 	acc := accounts.New(db, events, clk, fields, opts)
-	blobs, err := storage.NewFS(t.TempDir(), storage.PresignConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	blobs := storagetest.Blobs(t, b) // the filesystem beside SQLite, MinIO beside MySQL
 	e := &testEnv{t: t, clock: clk, accounts: acc, events: events, password: testPassword,
 		tokens: map[accounts.Role]string{}, ids: map[accounts.Role]int64{}}
 	cal := calendar.New(db, events, clk)
