@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -113,6 +114,22 @@ func (s *Server) publicItem(c *gin.Context) error {
 		return err
 	}
 	return ok(c, s.guideOf(c.Request.Context(), it, map[int64]string{}))
+}
+
+func (s *Server) importItems(c *gin.Context) error {
+	svc, err := s.approvalService()
+	if err != nil {
+		return err
+	}
+	body, err := io.ReadAll(c.Request.Body)
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return apperr.Newf(apperr.TooLarge, "导入文件超过 %d 字节上限", "the import file exceeds the %d-byte limit", tooBig.Limit)
+	} else if err != nil {
+		return apperr.Wrap(err, apperr.Invalid, "读取导入文件失败", "could not read the import file")
+	}
+	rep, err := svc.ImportItems(c.Request.Context(), caller(c), body)
+	return reply(c, rep, err, true)
 }
 
 func (s *Server) saveItem(c *gin.Context) error {

@@ -222,6 +222,7 @@ func (s *Server) routeTable() []route {
 		{http.MethodGet, "/api/v1/public/approval/items", public, "Search the approval guides (办事指南) (?q=)", "approval", nil, []ItemGuide{}, s.publicItems},
 		{http.MethodGet, "/api/v1/public/approval/items/:code", public, "One item's guide: basis, conditions, materials, fee, limits, steps, FAQs, window", "approval", nil, ItemGuide{}, s.publicItem},
 		{http.MethodPost, "/api/v1/approval/items", roles(accounts.RoleAdmin), "Save an item as its next version (cases keep theirs)", "approval", approval.Item{}, approval.Item{}, s.saveItem},
+		{http.MethodPost, "/api/v1/approval/item-imports", roles(accounts.RoleAdmin), "Import the catalogue from an XLSX body: every row saved as its item's next version, or none and every bad cell by row", "approval", nil, approval.ImportReport{}, s.importItems},
 		{http.MethodPost, "/api/v1/approval/items/:code/retire", roles(accounts.RoleAdmin), "Retire an item: no new applications", "approval", nil, approval.Item{}, s.retireItem},
 		{http.MethodPost, "/api/v1/approval/cases", roles(accounts.RoleApplicant), "Apply: a draft case, pre-filled from the applicant's library", "approval", approval.Application{}, approval.Case{}, s.applyCase},
 		{http.MethodGet, "/api/v1/approval/cases", roles(accounts.RoleApplicant, accounts.RoleOfficer, accounts.RoleSupervisor, accounts.RoleAdmin), "Cases the caller may see, soonest due first (?state=)", "approval", nil, []approval.Case{}, s.listCases},
