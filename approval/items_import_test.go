@@ -50,8 +50,8 @@ func TestImportItemsAllOrNothing(t *testing.T) {
 		ctx := context.Background()
 		bad := workbook(t,
 			importRow("IMP-001", e.dept, 10, 5, "受理:1；审查:3"),
-			importRow("IMP-002", e.dept, 5, 8, "受理:1"),       // promised over legal
-			importRow("IMP-003", e.dept, 10, 5, "受理:一天"),     // bad step
+			importRow("IMP-002", e.dept, 5, 8, "受理:1"),                           // promised over legal
+			importRow("IMP-003", e.dept, 10, 5, "受理:一天"),                         // bad step
 			[]any{"IMP-004", "事项", "abc", "", "", 10, 5, 0, 0, "是", "否", "受理:1"}, // bad department id
 		)
 		_, err := e.svc.ImportItems(ctx, admin, bad)
