@@ -9,7 +9,9 @@ export default {
     flow: 'Procedure (flow chart)', faqs: 'FAQs', where: 'Window', complaint: 'Complaints', visits: 'Visits',
     visitsN: '{n}', apply: 'Apply online', signInToApply: 'Sign in to apply', windowOnly: 'This item is applied for at the window: {w}',
     original: 'original', copy: 'copy', electronic: 'electronic', paper: 'paper', required: 'required', optional: 'optional',
-    fromLibrary: 'from the licence library', composite: 'Joint item', parts: 'Parts', version: 'version {n}',
+    fromLibrary: 'from the licence library', composite: 'Joint item', parts: 'Parts',
+    import: 'Import items (XLSX)', imported: '{n} items imported (each as a new version)', importHint: "Columns: code, name, departmentOrgId, legalBasis, conditions, legalDays, promisedDays, feeYuan, visits, online, fastLane, steps (受理:1；审查:6), materials (key{'|'}name{'|'}marks; …), windowName, windowLocation, complaintPhone. A file with a bad row imports nothing.",
+    version: 'version {n}',
   },
   apply: {
     title: 'Apply for {name}', kind: 'Applicant', person: 'Person', org: 'Organisation', applicantName: 'Name',

@@ -9,7 +9,9 @@ export default {
     flow: '办理流程（权力运行流程图）', faqs: '常见问题', where: '办理窗口', complaint: '投诉电话', visits: '到现场次数',
     visitsN: '{n} 次', apply: '在线申请', signInToApply: '登录后申请', windowOnly: '本事项须到窗口办理：{w}',
     original: '原件', copy: '复印件', electronic: '电子', paper: '纸质', required: '必需', optional: '可选',
-    fromLibrary: '可从证照库调用', composite: '联办事项', parts: '组成事项', version: '版本 {n}',
+    fromLibrary: '可从证照库调用', composite: '联办事项', parts: '组成事项',
+    import: '导入事项（XLSX）', imported: '已导入 {n} 个事项（各为新版本）', importHint: "列：事项编码、事项名称、审批部门ID、设定依据、受理条件、法定时限、承诺时限、收费（元）、跑动次数、网上可办、直通车、办理环节（受理:1；审查:6）、申请材料（key{'|'}名称{'|'}原件 可选 纸质 证照库；…）、窗口名称、窗口地址、投诉电话。有错误的行时不导入任何事项。",
+    version: '版本 {n}',
   },
   apply: {
     title: '申请 {name}', kind: '申请人类型', person: '自然人', org: '法人/组织', applicantName: '申请人名称',
