@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -121,12 +120,9 @@ func (s *Server) importItems(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	body, err := io.ReadAll(c.Request.Body)
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		return apperr.Newf(apperr.TooLarge, "导入文件超过 %d 字节上限", "the import file exceeds the %d-byte limit", tooBig.Limit)
-	} else if err != nil {
-		return apperr.Wrap(err, apperr.Invalid, "读取导入文件失败", "could not read the import file")
+	body, err := readImportFile(c)
+	if err != nil {
+		return err
 	}
 	rep, err := svc.ImportItems(c.Request.Context(), caller(c), body)
 	return reply(c, rep, err, true)

@@ -1,9 +1,6 @@
 package api
 
 import (
-	"errors"
-	"io"
-	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -137,12 +134,9 @@ func (s *Server) importExperts(c *gin.Context) error {
 		if !caller(c).Has(accounts.RoleAdmin) {
 			return apperr.New(apperr.Forbidden, "只有平台管理员可以导入专家", "only a platform administrator may import experts")
 		}
-		body, err := io.ReadAll(c.Request.Body)
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return apperr.Newf(apperr.TooLarge, "导入文件超过 %d 字节上限", "the import file exceeds the %d-byte limit", tooBig.Limit)
-		} else if err != nil {
-			return apperr.Wrap(err, apperr.Invalid, "读取导入文件失败", "could not read the import file")
+		body, err := readImportFile(c)
+		if err != nil {
+			return err
 		}
 		rep, err := svc.ImportFile(c.Request.Context(), caller(c), c.Query("format"), body)
 		return reply(c, rep, err, false)

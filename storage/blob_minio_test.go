@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
-	"net/url"
 	"testing"
 	"testing/iotest"
 	"time"
@@ -15,9 +14,9 @@ import (
 	"github.com/minio/minio-go/v7/pkg/credentials"
 
 	"github.com/tenderhall/tenderhall/internal/apperr"
-	"github.com/tenderhall/tenderhall/internal/testenv"
 	"github.com/tenderhall/tenderhall/storage"
 	"github.com/tenderhall/tenderhall/storage/blobtest"
+	"github.com/tenderhall/tenderhall/storage/storagetest"
 )
 
 func TestBlobMinIOConformance(t *testing.T) {
@@ -28,23 +27,9 @@ func TestBlobMinIOConformance(t *testing.T) {
 	})
 }
 
-// blobMinIOConfig reads the server from TENDERHALL_TEST_MINIO
-// (http://ACCESS:SECRET@host:port); it skips, or fails under CI, when unset.
-func blobMinIOConfig(t testing.TB) storage.MinIOConfig {
-	t.Helper()
-	raw := testenv.Require(t, testenv.MinIOVar)
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || u.User == nil {
-		t.Fatalf("%s = %q: want http://ACCESS:SECRET@host:port", testenv.MinIOVar, raw)
-	}
-	secret, _ := u.User.Password()
-	return storage.MinIOConfig{
-		Endpoint:  u.Host,
-		AccessKey: u.User.Username(),
-		SecretKey: secret,
-		UseSSL:    u.Scheme == "https",
-	}
-}
+// blobMinIOConfig reads the server from TENDERHALL_TEST_MINIO; it skips,
+// or fails under CI, when unset.
+func blobMinIOConfig(t testing.TB) storage.MinIOConfig { return storagetest.MinIOConfig(t) }
 
 // blobMinIOStore returns a store on a fresh random bucket, which cleanup
 // removes with everything in it, and the configuration naming the bucket.

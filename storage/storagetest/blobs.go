@@ -27,7 +27,7 @@ func Blobs(t testing.TB, b dbtest.Backend) storage.Blobs {
 		}
 		return fs
 	}
-	cfg := minioConfig(t)
+	cfg := MinIOConfig(t)
 	var r [6]byte
 	_, _ = rand.Read(r[:])
 	cfg.Bucket = "th-test-" + hex.EncodeToString(r[:])
@@ -46,9 +46,10 @@ func Blobs(t testing.TB, b dbtest.Backend) storage.Blobs {
 	return s
 }
 
-// minioConfig reads the server from TENDERHALL_TEST_MINIO
-// (http://ACCESS:SECRET@host:port).
-func minioConfig(t testing.TB) storage.MinIOConfig {
+// MinIOConfig reads the test server from TENDERHALL_TEST_MINIO
+// (http://ACCESS:SECRET@host:port), without a bucket; it skips, or fails
+// under CI=true, when the variable is unset.
+func MinIOConfig(t testing.TB) storage.MinIOConfig {
 	t.Helper()
 	raw := testenv.Require(t, testenv.MinIOVar)
 	u, err := url.Parse(raw)
