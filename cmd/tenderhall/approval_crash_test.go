@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -17,6 +19,8 @@ import (
 	"github.com/tenderhall/tenderhall/api"
 	"github.com/tenderhall/tenderhall/approval"
 	"github.com/tenderhall/tenderhall/internal/config"
+	"github.com/tenderhall/tenderhall/internal/dbtest"
+	"github.com/tenderhall/tenderhall/internal/testenv"
 	"github.com/tenderhall/tenderhall/notary"
 )
 
@@ -39,12 +43,26 @@ func TestCrashKillDuringApprovalSteps(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts and kills a server process; not in -short")
 	}
+	crashApprovalSteps(t, nil)
+}
+
+// TestCrashKillDuringApprovalStepsOnRealServers is the same on MariaDB and
+// MinIO: a fresh database and a fresh bucket.
+func TestCrashKillDuringApprovalStepsOnRealServers(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("starts and kills a server process; not in -short")
+	}
+	crashApprovalSteps(t, realServerConf(t))
+}
+
+func crashApprovalSteps(t *testing.T, conf map[string]string) {
 	const cases, killAfter = 30, 10
 	dataDir, work := t.TempDir(), t.TempDir()
 	addr, logs := freeLoopbackAddr(t), filepath.Join(work, "server.log")
 	base := "http://" + addr
-	s := seedApprovalCrash(t, dataDir, cases)
-	child := startCrashChild(t, dataDir, addr, logs)
+	s := seedApprovalCrash(t, dataDir, cases, conf)
+	child := startCrashChildWith(t, dataDir, addr, logs, conf)
 
 	// The upload: a chunked body of which 256 KiB is sent, the rest never.
 	pr, pw := io.Pipe()
@@ -96,7 +114,7 @@ func TestCrashKillDuringApprovalSteps(t *testing.T) {
 	}
 	crashHTTP.CloseIdleConnections()
 
-	startCrashChild(t, dataDir, addr, logs)
+	startCrashChildWith(t, dataDir, addr, logs, conf)
 	accepted := approvalAcceptEvents(t, base, s.admin)
 	unanswered := 0
 	for _, id := range s.submitted {
@@ -179,15 +197,18 @@ func approvalAcceptEvents(t *testing.T, base, admin string) map[int64]int {
 
 // seedApprovalCrash makes, on dataDir with the server's own wiring, the
 // accounts (cheap password hashes), an item, submitted cases and a draft.
-func seedApprovalCrash(t *testing.T, dataDir string, n int) approvalCrash {
+func seedApprovalCrash(t *testing.T, dataDir string, n int, conf map[string]string) approvalCrash {
 	t.Helper()
 	ctx := context.Background()
-	e := &env{getenv: func(string) string { return "" }, out: io.Discard, errOut: io.Discard}
+	e := &env{getenv: func(k string) string { return conf[k] }, out: io.Discard, errOut: io.Discard}
 	cfg, _, err := config.Load(e.getenv, map[string]string{"data": dataDir})
 	must(t, err)
 	a, err := e.openApp(ctx, cfg)
 	must(t, err)
 	defer a.close()
+	if m, ok := a.blobs.(interface{ EnsureBucket(context.Context) error }); ok { // serve makes the bucket at start; seeding runs before
+		must(t, m.EnsureBucket(ctx))
+	}
 	_, err = a.db.Migrate(ctx)
 	must(t, err)
 	fields, err := notary.NewFieldCipher(a.fieldKey)
@@ -239,4 +260,27 @@ func seedApprovalCrash(t *testing.T, dataDir string, n int) approvalCrash {
 		out.submitted = append(out.submitted, c.ID)
 	}
 	return out
+}
+
+// realServerConf is the TENDERHALL_* settings of a server on MariaDB (a
+// fresh database) and MinIO (a fresh bucket, removed at the end); it skips,
+// or fails under CI=true, when the servers are not configured.
+func realServerConf(t *testing.T) map[string]string {
+	t.Helper()
+	testenv.Require(t, testenv.MySQLVar)
+	u, err := url.Parse(testenv.Require(t, testenv.MinIOVar))
+	if err != nil || u.User == nil {
+		t.Fatalf("%s: %v", testenv.MinIOVar, err)
+	}
+	secret, _ := u.User.Password()
+	b := make([]byte, 16)
+	rand.Read(b)
+	bucket := "th-crash-" + hex.EncodeToString(b[:4])
+	t.Cleanup(func() { removeBucket(t, u.Host, u.User.Username(), secret, bucket) })
+	return map[string]string{
+		"TENDERHALL_DATABASE_DSN": dbtest.NewDSN(t, dbtest.MySQL), "TENDERHALL_DATABASE_AUTO_MIGRATE": "true",
+		"TENDERHALL_SECURITY_FIELD_KEY": hex.EncodeToString(b),
+		"TENDERHALL_BLOBS_KIND":         "minio", "TENDERHALL_MINIO_ENDPOINT": u.Host, "TENDERHALL_MINIO_ACCESS_KEY": u.User.Username(),
+		"TENDERHALL_MINIO_SECRET_KEY": secret, "TENDERHALL_MINIO_BUCKET": bucket,
+	}
 }

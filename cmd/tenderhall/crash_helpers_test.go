@@ -33,6 +33,9 @@ const (
 	crashChildEnv = "TENDERHALL_CRASH_TEST_CHILD"
 	crashDataEnv  = "TENDERHALL_CRASH_TEST_DATA"
 	crashAddrEnv  = "TENDERHALL_CRASH_TEST_ADDR"
+	// crashConfEnv carries, as JSON, the TENDERHALL_* settings of a child
+	// that runs on the real servers; without it the child runs embedded.
+	crashConfEnv = "TENDERHALL_CRASH_TEST_CONF"
 )
 
 // TestMain runs the server instead of the tests when
@@ -58,8 +61,16 @@ func runCrashChild() int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	// No TENDERHALL_* variable of the parent's environment reaches the
-	// server: it runs on the embedded default (SQLite, disk blobs, in-process jobs).
-	root := newRoot(func(string) string { return "" }, os.Stdout, os.Stderr)
+	// server: it runs on the embedded default (SQLite, disk blobs, in-process
+	// jobs) unless the test hands it the real servers' settings.
+	conf := map[string]string{}
+	if raw := os.Getenv(crashConfEnv); raw != "" {
+		if err := json.Unmarshal([]byte(raw), &conf); err != nil {
+			fmt.Fprintln(os.Stderr, "crash child config:", err)
+			return 1
+		}
+	}
+	root := newRoot(func(k string) string { return conf[k] }, os.Stdout, os.Stderr)
 	root.SetArgs([]string{"serve", "--addr", os.Getenv(crashAddrEnv), "--data", os.Getenv(crashDataEnv)})
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "serve:", err)
@@ -94,6 +105,17 @@ func freeLoopbackAddr(t *testing.T) string {
 // if it still runs.
 func startCrashChild(t *testing.T, dataDir, addr, logs string) *crashChild {
 	t.Helper()
+	return startCrashChildWith(t, dataDir, addr, logs, nil)
+}
+
+// startCrashChildWith is startCrashChild with the server's TENDERHALL_*
+// settings (nil: the embedded default).
+func startCrashChildWith(t *testing.T, dataDir, addr, logs string, conf map[string]string) *crashChild {
+	t.Helper()
+	confJSON, err := json.Marshal(conf)
+	if err != nil {
+		t.Fatal(err)
+	}
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -105,7 +127,7 @@ func startCrashChild(t *testing.T, dataDir, addr, logs string) *crashChild {
 	defer lf.Close()
 	c := &crashChild{out: &syncBuffer{}, logs: logs, done: make(chan struct{})}
 	c.cmd = exec.Command(exe)
-	c.cmd.Env = append(os.Environ(), crashChildEnv+"=1", crashDataEnv+"="+dataDir, crashAddrEnv+"="+addr,
+	c.cmd.Env = append(os.Environ(), crashChildEnv+"=1", crashDataEnv+"="+dataDir, crashAddrEnv+"="+addr, crashConfEnv+"="+string(confJSON),
 		"GOGC=400") // less collection work in the race-instrumented server; memory is not what this test measures
 	c.cmd.Stdout, c.cmd.Stderr = c.out, lf
 	if err := c.cmd.Start(); err != nil {
