@@ -5,13 +5,15 @@
 // certificate; the public QR verification page shows it valid, the CLI
 // verifies the PDF offline; a bad rating opens a call-back and a
 // rectification the officer closes; a revocation shows on the public page.
-// Screenshots go to test-output/e2e/approval-*.png.
+// Screenshots go to test-output/e2e/approval-*.png. With E2E_REAL_SERVERS=1
+// it runs on MariaDB, MinIO and Redis instead of the embedded default.
 import { before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { apiClient, bearer, cli, launchBrowser, screenshotDir, startServer } from './harness.mjs'
+import { realServerEnv } from './realservers.mjs'
 import { field, newPage as openPage, screenshotOnFailure, shot as screenshot, signIn as signInAs } from './browser.mjs'
 
 const bin = process.env.TENDERHALL_BIN
@@ -22,6 +24,8 @@ const state = {}
 
 before(async () => {
   assert.ok(bin, 'TENDERHALL_BIN names the binary')
+  // E2E_REAL_SERVERS=1: the same chain on MariaDB, MinIO and Redis (asynq).
+  if (process.env.E2E_REAL_SERVERS === '1') Object.assign(process.env, await realServerEnv())
   srv = await startServer(bin)
   base = srv.url
   browser = await launchBrowser()
