@@ -27,7 +27,7 @@ type env struct {
 	other  int64 // another department
 }
 
-func newEnv(t *testing.T, b dbtest.Backend) *env {
+func newEnv(t testing.TB, b dbtest.Backend) *env {
 	t.Helper()
 	db := storagetest.Open(t, b)
 	clk := clock.NewFake(beijing("2026-09-22 09:00"))
@@ -48,7 +48,7 @@ func newEnv(t *testing.T, b dbtest.Backend) *env {
 	return e
 }
 
-func (e *env) org(t *testing.T, kind, name string) int64 {
+func (e *env) org(t testing.TB, kind, name string) int64 {
 	t.Helper()
 	now := time.Now().UTC()
 	if err := e.db.Conn(context.Background()).Exec(
