@@ -98,7 +98,7 @@ func (e *env) permitItem() Item {
 		WindowName: "住建局综合窗口", WindowLocation: "市行政服务中心二楼 B12", ComplaintPhone: "0591-12345"}
 }
 
-func (e *env) saveItem(t *testing.T, it Item) Item {
+func (e *env) saveItem(t testing.TB, it Item) Item {
 	t.Helper()
 	out, err := e.svc.SaveItem(context.Background(), admin, it)
 	if err != nil {
@@ -113,7 +113,7 @@ var (
 	personID = "11010519491231002X"
 )
 
-func (e *env) apply(t *testing.T, who accounts.Principal, code string) Case {
+func (e *env) apply(t testing.TB, who accounts.Principal, code string) Case {
 	t.Helper()
 	c, err := e.svc.Apply(context.Background(), who, Application{ItemCode: code, ApplicantKind: ApplicantOrg,
 		ApplicantName: "福建榕城建设工程有限公司", ApplicantID: orgUSCC, InvestmentFen: 12_000_000 * 100})

@@ -24,15 +24,7 @@ func BenchmarkMaterialUpload(b *testing.B) {
 	for _, be := range dbtest.Backends() {
 		b.Run(string(be), func(b *testing.B) {
 			e := newEnv(b, be)
-			it := e.permitItem()
-			if _, err := e.svc.SaveItem(context.Background(), admin, it); err != nil {
-				b.Fatal(err)
-			}
-			c, err := e.svc.Apply(context.Background(), applicant, Application{ItemCode: it.Code, ApplicantKind: ApplicantOrg,
-				ApplicantName: "福建榕城建设工程有限公司", ApplicantID: orgUSCC})
-			if err != nil {
-				b.Fatal(err)
-			}
+			c := e.apply(b, applicant, e.saveItem(b, e.permitItem()).Code)
 			b.Run("direct", func(b *testing.B) { benchDirect(b, e, body) })
 			b.Run("platform", func(b *testing.B) { benchPlatform(b, e, c.ID, body) })
 		})

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tenderhall/tenderhall/internal/testenv"
 	"github.com/tenderhall/tenderhall/storage"
+	"github.com/tenderhall/tenderhall/storage/storagetest"
 )
 
 // BenchmarkBlobSave measures saving a 64 MiB object, of known and of
@@ -28,7 +29,7 @@ func BenchmarkBlobSave(b *testing.B) {
 			if os.Getenv(testenv.MinIOVar) == "" {
 				b.Skipf("%s not set", testenv.MinIOVar)
 			}
-			s, _ := blobMinIOStore(b, blobMinIOConfig(b))
+			s, _ := storagetest.MinIO(b, storagetest.MinIOConfig(b))
 			return s
 		},
 	}

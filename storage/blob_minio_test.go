@@ -2,8 +2,6 @@ package storage_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"io"
 	"testing"
@@ -20,43 +18,11 @@ import (
 )
 
 func TestBlobMinIOConformance(t *testing.T) {
-	cfg := blobMinIOConfig(t)
+	cfg := storagetest.MinIOConfig(t)
 	blobtest.Run(t, func(t *testing.T) storage.Blobs {
-		s, _ := blobMinIOStore(t, cfg)
+		s, _ := storagetest.MinIO(t, cfg)
 		return s
 	})
-}
-
-// blobMinIOConfig reads the server from TENDERHALL_TEST_MINIO; it skips,
-// or fails under CI, when unset.
-func blobMinIOConfig(t testing.TB) storage.MinIOConfig { return storagetest.MinIOConfig(t) }
-
-// blobMinIOStore returns a store on a fresh random bucket, which cleanup
-// removes with everything in it, and the configuration naming the bucket.
-func blobMinIOStore(t testing.TB, cfg storage.MinIOConfig) (*storage.MinIO, storage.MinIOConfig) {
-	t.Helper()
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	cfg.Bucket = "th-test-" + hex.EncodeToString(b[:])
-	s, err := storage.NewMinIO(t.Context(), cfg)
-	if err != nil {
-		t.Fatalf("NewMinIO: %v", err)
-	}
-	t.Cleanup(func() { blobRemoveBucket(t, cfg) })
-	return s, cfg
-}
-
-// blobRemoveBucket force-deletes cfg's bucket: objects, versions and
-// unfinished uploads go with it.
-func blobRemoveBucket(t testing.TB, cfg storage.MinIOConfig) {
-	t.Helper()
-	client := blobMinIOClient(t, cfg)
-	// The test's context is already cancelled when cleanup runs.
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := client.RemoveBucketWithOptions(ctx, cfg.Bucket, minio.RemoveBucketOptions{ForceDelete: true}); err != nil {
-		t.Errorf("removing test bucket %s: %v", cfg.Bucket, err)
-	}
 }
 
 // blobMinIOClient returns a raw client, to look behind the store's back.
@@ -76,7 +42,7 @@ func blobMinIOClient(t testing.TB, cfg storage.MinIOConfig) *minio.Client {
 // the reader or by cancellation, must abort the multipart upload rather
 // than leave parts occupying the disk.
 func TestBlobMinIOFailedSaveAbortsUpload(t *testing.T) {
-	s, cfg := blobMinIOStore(t, blobMinIOConfig(t))
+	s, cfg := storagetest.MinIO(t, storagetest.MinIOConfig(t))
 	injected := errors.New("injected")
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
@@ -105,7 +71,7 @@ type blobReaderFunc func([]byte) (int, error)
 func (f blobReaderFunc) Read(p []byte) (int, error) { return f(p) }
 
 func TestBlobMinIOPingWithoutBucket(t *testing.T) {
-	s, cfg := blobMinIOStore(t, blobMinIOConfig(t))
+	s, cfg := storagetest.MinIO(t, storagetest.MinIOConfig(t))
 	client := blobMinIOClient(t, cfg)
 	if err := client.RemoveBucket(t.Context(), cfg.Bucket); err != nil {
 		t.Fatal(err)
@@ -120,7 +86,7 @@ func TestBlobMinIOPingWithoutBucket(t *testing.T) {
 }
 
 func TestBlobMinIOBadCredentials(t *testing.T) {
-	cfg := blobMinIOConfig(t)
+	cfg := storagetest.MinIOConfig(t)
 	cfg.SecretKey += "-wrong"
 	cfg.Bucket = "th-test-badcreds"
 	if _, err := storage.NewMinIO(t.Context(), cfg); !apperr.Is(err, apperr.Unavailable) {

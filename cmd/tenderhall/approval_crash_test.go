@@ -3,11 +3,9 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -19,8 +17,6 @@ import (
 	"github.com/tenderhall/tenderhall/api"
 	"github.com/tenderhall/tenderhall/approval"
 	"github.com/tenderhall/tenderhall/internal/config"
-	"github.com/tenderhall/tenderhall/internal/dbtest"
-	"github.com/tenderhall/tenderhall/internal/testenv"
 	"github.com/tenderhall/tenderhall/notary"
 )
 
@@ -53,7 +49,7 @@ func TestCrashKillDuringApprovalStepsOnRealServers(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts and kills a server process; not in -short")
 	}
-	crashApprovalSteps(t, realServerConf(t))
+	crashApprovalSteps(t, realServerConf(t, "th-crash-"))
 }
 
 func crashApprovalSteps(t *testing.T, conf map[string]string) {
@@ -206,9 +202,7 @@ func seedApprovalCrash(t *testing.T, dataDir string, n int, conf map[string]stri
 	a, err := e.openApp(ctx, cfg)
 	must(t, err)
 	defer a.close()
-	if m, ok := a.blobs.(interface{ EnsureBucket(context.Context) error }); ok { // serve makes the bucket at start; seeding runs before
-		must(t, m.EnsureBucket(ctx))
-	}
+	must(t, a.ensureBlobs(ctx)) // serve makes the bucket at start; seeding runs before
 	_, err = a.db.Migrate(ctx)
 	must(t, err)
 	fields, err := notary.NewFieldCipher(a.fieldKey)
@@ -260,27 +254,4 @@ func seedApprovalCrash(t *testing.T, dataDir string, n int, conf map[string]stri
 		out.submitted = append(out.submitted, c.ID)
 	}
 	return out
-}
-
-// realServerConf is the TENDERHALL_* settings of a server on MariaDB (a
-// fresh database) and MinIO (a fresh bucket, removed at the end); it skips,
-// or fails under CI=true, when the servers are not configured.
-func realServerConf(t *testing.T) map[string]string {
-	t.Helper()
-	testenv.Require(t, testenv.MySQLVar)
-	u, err := url.Parse(testenv.Require(t, testenv.MinIOVar))
-	if err != nil || u.User == nil {
-		t.Fatalf("%s: %v", testenv.MinIOVar, err)
-	}
-	secret, _ := u.User.Password()
-	b := make([]byte, 16)
-	rand.Read(b)
-	bucket := "th-crash-" + hex.EncodeToString(b[:4])
-	t.Cleanup(func() { removeBucket(t, u.Host, u.User.Username(), secret, bucket) })
-	return map[string]string{
-		"TENDERHALL_DATABASE_DSN": dbtest.NewDSN(t, dbtest.MySQL), "TENDERHALL_DATABASE_AUTO_MIGRATE": "true",
-		"TENDERHALL_SECURITY_FIELD_KEY": hex.EncodeToString(b),
-		"TENDERHALL_BLOBS_KIND":         "minio", "TENDERHALL_MINIO_ENDPOINT": u.Host, "TENDERHALL_MINIO_ACCESS_KEY": u.User.Username(),
-		"TENDERHALL_MINIO_SECRET_KEY": secret, "TENDERHALL_MINIO_BUCKET": bucket,
-	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"net/url"
 	"strings"
 	"testing"
 
@@ -14,6 +13,7 @@ import (
 
 	"github.com/tenderhall/tenderhall/internal/dbtest"
 	"github.com/tenderhall/tenderhall/internal/testenv"
+	"github.com/tenderhall/tenderhall/storage/storagetest"
 )
 
 // TestDemoPlayEmbedded plays the whole procurement over HTTP against an
@@ -29,36 +29,41 @@ func TestDemoPlayEmbedded(t *testing.T) {
 // TestDemoPlayOnRealServers plays it on MariaDB, Redis (asynq) and MinIO:
 // a fresh database, a Redis database of its own and a fresh bucket.
 func TestDemoPlayOnRealServers(t *testing.T) {
-	testenv.Require(t, testenv.MySQLVar)
 	redisAddr := testenv.Require(t, testenv.RedisVar)
-	minioURL := testenv.Require(t, testenv.MinIOVar)
 	rdb := redis.NewClient(&redis.Options{Addr: redisAddr, DB: 3})
 	defer rdb.Close()
 	if err := rdb.FlushDB(context.Background()).Err(); err != nil { // the play's fixed task IDs must start unseen
 		t.Fatal(err)
 	}
-	u, err := url.Parse(minioURL)
-	if err != nil || u.User == nil {
-		t.Fatalf("%s: %v", testenv.MinIOVar, err)
-	}
-	secret, _ := u.User.Password()
+	vars := realServerConf(t, "th-play-")
+	vars["TENDERHALL_JOBS_KIND"] = "asynq"
+	vars["TENDERHALL_REDIS_ADDR"] = redisAddr
+	vars["TENDERHALL_REDIS_DB"] = "3"
+	play(t, vars)
+}
+
+// realServerConf is the TENDERHALL_* settings of a server on MariaDB (a
+// fresh database, a random field key) and MinIO (a fresh bucket named
+// with prefix, removed at the end); it skips, or fails under CI=true, when
+// the servers are not configured.
+func realServerConf(t *testing.T, bucketPrefix string) map[string]string {
+	t.Helper()
+	testenv.Require(t, testenv.MySQLVar)
+	m := storagetest.MinIOConfig(t)
 	key := make([]byte, 16)
 	rand.Read(key)
-	bucket := "th-play-" + hex.EncodeToString(key[:4])
-	t.Cleanup(func() { removeBucket(t, u.Host, u.User.Username(), secret, bucket) })
-	play(t, map[string]string{
+	bucket := bucketPrefix + hex.EncodeToString(key[:4])
+	t.Cleanup(func() { removeBucket(t, m.Endpoint, m.AccessKey, m.SecretKey, bucket) })
+	return map[string]string{
 		"TENDERHALL_DATABASE_DSN":          dbtest.NewDSN(t, dbtest.MySQL),
 		"TENDERHALL_DATABASE_AUTO_MIGRATE": "true",
 		"TENDERHALL_SECURITY_FIELD_KEY":    hex.EncodeToString(key),
 		"TENDERHALL_BLOBS_KIND":            "minio",
-		"TENDERHALL_MINIO_ENDPOINT":        u.Host,
-		"TENDERHALL_MINIO_ACCESS_KEY":      u.User.Username(),
-		"TENDERHALL_MINIO_SECRET_KEY":      secret,
+		"TENDERHALL_MINIO_ENDPOINT":        m.Endpoint,
+		"TENDERHALL_MINIO_ACCESS_KEY":      m.AccessKey,
+		"TENDERHALL_MINIO_SECRET_KEY":      m.SecretKey,
 		"TENDERHALL_MINIO_BUCKET":          bucket,
-		"TENDERHALL_JOBS_KIND":             "asynq",
-		"TENDERHALL_REDIS_ADDR":            redisAddr,
-		"TENDERHALL_REDIS_DB":              "3",
-	})
+	}
 }
 
 func play(t *testing.T, vars map[string]string) {

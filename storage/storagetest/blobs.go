@@ -27,7 +27,14 @@ func Blobs(t testing.TB, b dbtest.Backend) storage.Blobs {
 		}
 		return fs
 	}
-	cfg := MinIOConfig(t)
+	s, _ := MinIO(t, MinIOConfig(t))
+	return s
+}
+
+// MinIO returns a store on a fresh random bucket of the server cfg names,
+// removed with everything in it when t ends, and cfg naming the bucket.
+func MinIO(t testing.TB, cfg storage.MinIOConfig) (*storage.MinIO, storage.MinIOConfig) {
+	t.Helper()
 	var r [6]byte
 	_, _ = rand.Read(r[:])
 	cfg.Bucket = "th-test-" + hex.EncodeToString(r[:])
@@ -43,7 +50,7 @@ func Blobs(t testing.TB, b dbtest.Backend) storage.Blobs {
 			t.Errorf("removing test bucket %s: %v", cfg.Bucket, err)
 		}
 	})
-	return s
+	return s, cfg
 }
 
 // MinIOConfig reads the test server from TENDERHALL_TEST_MINIO

@@ -21,25 +21,6 @@ export function lightTag(l: Light | null): 'success' | 'warning' | 'danger' | 'i
   return l === 'green' ? 'success' : l === 'yellow' ? 'warning' : l === 'red' ? 'danger' : 'info'
 }
 
-/** The element-plus tag type of a case state. */
-export function caseStateTag(state: string): 'success' | 'warning' | 'info' | 'danger' | 'primary' {
-  switch (state) {
-    case 'finished':
-    case 'decided':
-      return 'success'
-    case 'submitted':
-    case 'supplementing':
-    case 'suspended':
-      return 'warning'
-    case 'refused':
-      return 'danger'
-    case 'accepted':
-      return 'primary'
-    default:
-      return 'info'
-  }
-}
-
 let guides: Promise<Map<string, Schemas['ItemGuide']>> | null = null
 
 /** The published items by code, fetched once per page load. */
