@@ -29,6 +29,7 @@ import (
 	"github.com/tenderhall/tenderhall/notary"
 	"github.com/tenderhall/tenderhall/sandbox"
 	"github.com/tenderhall/tenderhall/storage"
+	"github.com/tenderhall/tenderhall/supervision"
 )
 
 // app is the wired platform: every service built from one configuration.
@@ -50,6 +51,7 @@ type app struct {
 	eval     *evaluation.Service // evaluation and award (issue 7)
 	carrier  *carrier            // the call campaign's phone and SMS gateway (carrier.go)
 	sandbox  *sandbox.Service    // the database's mode and, in a sandbox, the clock's jumps
+	super    *supervision.Service // electronic supervision (issue 16)
 }
 
 // withApp loads the configuration for cmd (adjusted by adjust, if given),
@@ -134,6 +136,12 @@ func (e *env) openApp(ctx context.Context, cfg config.Config) (*app, error) {
 	// Approval: applicants' ID numbers and USCCs sealed with the field key; materials in the blob store.
 	a.approval = approval.New(a.db, a.events, a.clock, a.calendar.Calendar, fields, a.blobs)
 	a.approval.SetPublicURL(a.cfg.PublicURL)
+	rules, err := supervision.LoadRules(cfg.SupervisionRulesFile)
+	if err != nil {
+		a.db.Close()
+		return nil, &config.Error{Key: "supervision.rules_file", Source: cfg.SupervisionRulesFile, Msg: err.Error()}
+	}
+	a.super = supervision.New(a.db, a.events, a.clock, a.calendar.Calendar, rules)
 	if err := a.openCarrier(); err != nil {
 		a.db.Close()
 		return nil, err
@@ -183,9 +191,16 @@ func (a *app) registerJobs(q jobs.Queue) {
 	a.bidding.RegisterUploads(q)
 	a.experts.Register(q)
 	a.eval.Register(q)
+	a.super.Register(q)
 	a.sandbox.OnAdvance(func(ctx context.Context, d time.Duration) error { _, err := jobs.Shift(ctx, q, d); return err },
 		sandbox.Sweep{Name: "bidding", Run: func(ctx context.Context) error { _, err := a.bidding.Sweep(ctx); return err }},
-		sandbox.Sweep{Name: "experts", Run: a.experts.Sweep}, sandbox.Sweep{Name: "evaluation", Run: a.eval.Sweep})
+		sandbox.Sweep{Name: "experts", Run: a.experts.Sweep}, sandbox.Sweep{Name: "evaluation", Run: a.eval.Sweep},
+		sandbox.Sweep{Name: "supervision", Run: func(ctx context.Context) error {
+			if _, err := a.super.Consume(ctx); err != nil {
+				return err
+			}
+			return a.super.Sweep(ctx)
+		}})
 	if a.carrier.sim == nil {
 		// The settings were checked by openCarrier, so this cannot fail
 		// on them; the campaign's call tasks wait (and retry) without it.

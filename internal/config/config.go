@@ -56,6 +56,10 @@ type Config struct {
 	NotifyCallbackSecret   string // secret: HMAC key carrier callbacks are signed with; ≥ 32 bytes when set
 	NotifyCallbackURL      string // where the simulator POSTs callbacks; empty: delivered in-process
 	NotifySimulatorProfile string // the simulator's callee behaviour, notify.ParseProfile syntax; empty: its default
+
+	// SupervisionRulesFile is a YAML file of supervision thresholds
+	// (package supervision, ParseRules); empty: the rulebook's defaults.
+	SupervisionRulesFile string
 }
 
 // Defaults returns the embedded-default configuration.

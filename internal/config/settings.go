@@ -127,6 +127,8 @@ var settings = []setting{
 		func(c *Config) *string { return &c.NotifyCallbackURL }, false),
 	str("notify.simulator.profile", "simulated callees, e.g. accept=0.7,decline=0.1,busy=0.05,ring=4s,seed=1",
 		func(c *Config) *string { return &c.NotifySimulatorProfile }, false),
+	str("supervision.rules_file", "YAML file of supervision thresholds (lights, warning answers, rule limits); empty: the defaults",
+		func(c *Config) *string { return &c.SupervisionRulesFile }, false),
 }
 
 func lookup(key string) (setting, bool) {

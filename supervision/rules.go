@@ -1,0 +1,179 @@
+package supervision
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Rule is one thing supervision watches: a stable id, what it means, the
+// law that sets it, and its thresholds.
+type Rule struct {
+	ID        string `json:"id" yaml:"-"`
+	TitleZh   string `json:"titleZh" yaml:"-"`
+	TitleEn   string `json:"titleEn" yaml:"-"`
+	Basis     string `json:"basis" yaml:"-"`
+	Unit      string `json:"unit" yaml:"-"` // workdays, days or minutes: how Limit is counted
+	Limit     int    `json:"limit" yaml:"limit"`
+	FromEvent bool   `json:"fromEvent" yaml:"-"` // the limit comes from the case or section itself (Limit unused)
+}
+
+// The rule ids.
+const (
+	RuleCasePromised  = "A-CASE-PROMISED"  // an accepted case against its promised limit
+	RuleCasePreReview = "A-CASE-PREREVIEW" // a submitted case's pre-review (预审)
+	RuleOpeningLate   = "B-OPENING-LATE"   // the opening not started after the deadline
+	RulePublicityLate = "B-PUBLICITY-LATE" // candidates not published after the report
+	RuleContractLate  = "B-CONTRACT-LATE"  // the contract not signed after the award notice
+)
+
+// Rules is the supervision configuration: the light thresholds shared by
+// every time limit, the answer limit of a warning, and each rule's limit.
+type Rules struct {
+	// YellowUsedPercent: a time limit turns yellow when this share of it
+	// is used (DESIGN.md: 80).
+	YellowUsedPercent int `json:"yellowUsedPercent" yaml:"yellow_used_percent"`
+	// YellowDaysLeft: or when this many (working) days are left (1).
+	YellowDaysLeft int `json:"yellowDaysLeft" yaml:"yellow_days_left"`
+	// AnswerWorkdays: the office explains or corrects a warning within
+	// this many working days, else it escalates.
+	AnswerWorkdays int              `json:"answerWorkdays" yaml:"answer_workdays"`
+	Rule           map[string]*Rule `json:"-" yaml:"rules"`
+}
+
+// DefaultRules returns the rulebook's thresholds.
+func DefaultRules() Rules {
+	r := Rules{YellowUsedPercent: 80, YellowDaysLeft: 1, AnswerWorkdays: 3, Rule: map[string]*Rule{}}
+	for _, x := range []Rule{
+		{ID: RuleCasePromised, TitleZh: "办件超过承诺时限", TitleEn: "case past its promised time limit",
+			Basis: "《行政许可法》第四十二条；政务服务承诺时限", Unit: "workdays", FromEvent: true},
+		{ID: RuleCasePreReview, TitleZh: "预审未在时限内完成", TitleEn: "pre-review not done in time",
+			Basis: "《行政许可法》第三十二条", Unit: "workdays", Limit: 1},
+		{ID: RuleOpeningLate, TitleZh: "投标截止后未按时开标", TitleEn: "opening not started after the bid deadline",
+			Basis: "《招标投标法》第三十四条；《电子招标投标办法》第二十九条", Unit: "minutes", Limit: 5},
+		{ID: RulePublicityLate, TitleZh: "评标报告后未按时公示中标候选人", TitleEn: "candidates not published in time after the report",
+			Basis: "《招标投标法实施条例》第五十四条", Unit: "days", Limit: 3},
+		{ID: RuleContractLate, TitleZh: "中标通知书发出后未按时签订合同", TitleEn: "contract not signed in time after the award notice",
+			Basis: "《招标投标法》第四十六条", Unit: "days", Limit: 30},
+	} {
+		x := x
+		r.Rule[x.ID] = &x
+	}
+	return r
+}
+
+// List returns the rules in id order.
+func (r Rules) List() []Rule {
+	ids := []string{RuleCasePreReview, RuleCasePromised, RuleContractLate, RuleOpeningLate, RulePublicityLate}
+	out := make([]Rule, 0, len(ids))
+	for _, id := range ids {
+		out = append(out, *r.Rule[id])
+	}
+	return out
+}
+
+// ConfigError names the field of a rules file that is wrong.
+type ConfigError struct {
+	Field string // e.g. "rules.B-OPENING-LATE.limit"
+	Msg   string
+}
+
+// Error renders one line an operator can act on, in English and Chinese.
+func (e *ConfigError) Error() string {
+	return fmt.Sprintf("supervision rules: %s: %s / 监察规则配置项 %s 无效", e.Field, e.Msg, e.Field)
+}
+
+// LoadRules reads a YAML rules file over the defaults; an empty path
+// gives the defaults. Unknown fields, unknown rule ids and out-of-range
+// values are refused with a *ConfigError naming the field.
+func LoadRules(path string) (Rules, error) {
+	if path == "" {
+		return DefaultRules(), nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return Rules{}, &ConfigError{Field: "supervision.rules_file", Msg: err.Error()}
+	}
+	return ParseRules(b)
+}
+
+// ParseRules is LoadRules on the file's bytes.
+func ParseRules(b []byte) (Rules, error) {
+	r := DefaultRules()
+	var in struct {
+		YellowUsedPercent *int                      `yaml:"yellow_used_percent"`
+		YellowDaysLeft    *int                      `yaml:"yellow_days_left"`
+		AnswerWorkdays    *int                      `yaml:"answer_workdays"`
+		Rules             map[string]map[string]int `yaml:"rules"`
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&in); err != nil && !errors.Is(err, io.EOF) {
+		return Rules{}, &ConfigError{Field: fieldOf(err.Error()), Msg: err.Error()}
+	}
+	set := func(field string, p *int, v *int, lo, hi int) error {
+		if v == nil {
+			return nil
+		}
+		if *v < lo || *v > hi {
+			return &ConfigError{Field: field, Msg: fmt.Sprintf("%d is outside %d..%d", *v, lo, hi)}
+		}
+		*p = *v
+		return nil
+	}
+	if err := errors.Join(set("yellow_used_percent", &r.YellowUsedPercent, in.YellowUsedPercent, 50, 99),
+		set("yellow_days_left", &r.YellowDaysLeft, in.YellowDaysLeft, 0, 10),
+		set("answer_workdays", &r.AnswerWorkdays, in.AnswerWorkdays, 1, 30)); err != nil {
+		return Rules{}, firstOf(err)
+	}
+	for id, fields := range in.Rules {
+		rule, ok := r.Rule[id]
+		if !ok {
+			return Rules{}, &ConfigError{Field: "rules." + id, Msg: "unknown rule id"}
+		}
+		for k, v := range fields {
+			field := "rules." + id + "." + k
+			if k != "limit" || rule.FromEvent {
+				return Rules{}, &ConfigError{Field: field, Msg: "unknown field"}
+			}
+			v := v
+			if err := set(field, &rule.Limit, &v, 1, maxLimit(rule.Unit)); err != nil {
+				return Rules{}, err
+			}
+		}
+	}
+	return r, nil
+}
+
+func maxLimit(unit string) int {
+	switch unit {
+	case "minutes":
+		return 24 * 60
+	case "days":
+		return 365
+	}
+	return 250
+}
+
+// fieldOf picks the field yaml.v3 names in "field X not found in type".
+func fieldOf(msg string) string {
+	if _, rest, ok := strings.Cut(msg, "field "); ok {
+		if name, _, ok := strings.Cut(rest, " "); ok {
+			return name
+		}
+	}
+	return "supervision.rules_file"
+}
+
+func firstOf(err error) error {
+	var ce *ConfigError
+	if errors.As(err, &ce) {
+		return ce
+	}
+	return err
+}
