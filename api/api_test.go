@@ -21,6 +21,7 @@ import (
 	"github.com/tenderhall/tenderhall/internal/dbtest"
 	"github.com/tenderhall/tenderhall/notary"
 	"github.com/tenderhall/tenderhall/storage/storagetest"
+	"github.com/tenderhall/tenderhall/supervision"
 )
 
 // testEnv is a server on a fresh database with one user per role.
@@ -31,6 +32,7 @@ type testEnv struct {
 	clock    *clock.Fake
 	accounts *accounts.Service
 	events   *eventlog.Service
+	super    *supervision.Service
 	tokens   map[accounts.Role]string // bearer token of a user holding only that role
 	ids      map[accounts.Role]int64
 	password string
@@ -57,10 +59,11 @@ func newEnv(t *testing.T, b dbtest.Backend) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.super = supervision.New(db, events, clk, cal.Calendar, supervision.DefaultRules())
 	e.srv = New(Deps{Clock: clk, Accounts: acc, Events: events, Tree: events.Tree(platformKey), Blobs: blobs, MaxBodyBytes: 64 << 10,
 		Calendar: cal, Bidding: bidding.New(db, events, clk, nil, cal.Calendar),
-		Approval: approval.New(db, events, clk, cal.Calendar, fields, blobs),
-		Log:      discardLogger(), Version: "test",
+		Approval: approval.New(db, events, clk, cal.Calendar, fields, blobs), Supervision: e.super,
+		Log: discardLogger(), Version: "test",
 		Ready: []ReadyCheck{{Name: "database", Check: db.Ping}, {Name: "fake", Check: func(context.Context) error { return e.ready }}}})
 	e.http = httptest.NewServer(e.srv.Handler())
 	t.Cleanup(e.http.Close)

@@ -48,7 +48,11 @@ var routeQueries = map[string][]queryParam{
 	"GET /api/v1/approval/cases":                         {{"state", "string", "case state"}},
 	"PUT /api/v1/approval/cases/:id/materials/:material": {{"name", "string", "the file's name (required)"}},
 	"GET /api/v1/approval/tasks":                         {{"state", "string", "open or closed"}},
-	"GET /api/v1/blobs/*key":                             {{"expires", "integer", "the link's expiry (Unix seconds)"}, {"sig", "string", "the link's signature"}},
+	"GET /api/v1/supervision/board": {{"kind", "string", "case or section"}, {"light", "string", "green, yellow or red"},
+		{"limit", "integer", "at most 10000"}},
+	"GET /api/v1/supervision/warnings": {{"state", "string", "open, answered, accepted or escalated"},
+		{"subject", "string", "e.g. case:12 or section:3"}, {"limit", "integer", "default 500"}},
+	"GET /api/v1/blobs/*key": {{"expires", "integer", "the link's expiry (Unix seconds)"}, {"sig", "string", "the link's signature"}},
 }
 
 // onlyKnownQuery refuses a request to r that carries a query parameter r

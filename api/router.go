@@ -11,6 +11,7 @@ import (
 	"github.com/tenderhall/tenderhall/evaluation"
 	"github.com/tenderhall/tenderhall/experts"
 	"github.com/tenderhall/tenderhall/sandbox"
+	"github.com/tenderhall/tenderhall/supervision"
 )
 
 // route is one line of the route table: who may call it, what it does, and
@@ -253,6 +254,15 @@ func (s *Server) routeTable() []route {
 		{http.MethodGet, "/api/v1/approval/library", roles(accounts.RoleApplicant), "The caller's licence and materials library (电子证照库, 要件库)", "approval", nil, []approval.LibraryEntry{}, s.myLibrary},
 		{http.MethodGet, "/api/v1/approval/tasks", roles(accounts.RoleOfficer, accounts.RoleSupervisor, accounts.RoleAdmin), "Call-back and rectification tasks (the officer's department's), soonest due first (?state=)", "approval", nil, []approval.Task{}, s.listTasks},
 		{http.MethodPost, "/api/v1/approval/tasks/:id/close", roles(accounts.RoleOfficer), "Close a task with what was done", "approval", NoteRequest{}, approval.Task{}, s.closeTask},
+
+		// Supervision (电子监察, api/supervision.go): supervisors see their departments' lights,
+		// trajectories and warnings; the warned office answers; supervision.Service checks who.
+		{http.MethodGet, "/api/v1/supervision/rules", roles(accounts.RoleSupervisor, accounts.RoleAdmin), "The supervision rules in force: ids, legal basis, limits, light thresholds", "supervision", nil, SupervisionRules{}, s.supervisionRules},
+		{http.MethodGet, "/api/v1/supervision/board", roles(accounts.RoleSupervisor), "The lights board: open cases and sections with their time-limit lights (?kind=&light=)", "supervision", nil, []supervision.Subject{}, s.supervisionBoard},
+		{http.MethodGet, "/api/v1/supervision/trajectories/:kind/:id", roles(accounts.RoleSupervisor), "A case's or section's trajectory from the event log: every step, each time limit against what it allowed, its warnings", "supervision", nil, supervision.Trajectory{}, s.trajectory},
+		{http.MethodGet, "/api/v1/supervision/warnings", roles(accounts.RoleSupervisor, accounts.RoleOfficer, accounts.RoleAgent), "Warnings (预警): a supervisor's departments', or those to the caller's office (?state=&subject=)", "supervision", nil, []supervision.Warning{}, s.supervisionWarnings},
+		{http.MethodPost, "/api/v1/supervision/warnings/:id/answer", roles(accounts.RoleOfficer, accounts.RoleAgent), "The warned office explains or corrects (纠错)", "supervision", WarningAnswer{}, supervision.Warning{}, s.answerWarning},
+		{http.MethodPost, "/api/v1/supervision/warnings/:id/review", roles(accounts.RoleSupervisor), "Accept an answer (the light may turn green) or reject it with a note", "supervision", WarningReview{}, supervision.Warning{}, s.reviewWarning},
 
 		// Audit trail.
 		{http.MethodGet, "/api/v1/audit/events", roles(accounts.RoleAdmin, accounts.RoleSupervisor), "Read the event log by sequence", "audit", nil, EventPage{}, s.auditEvents},

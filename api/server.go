@@ -21,6 +21,7 @@ import (
 	"github.com/tenderhall/tenderhall/internal/clock"
 	"github.com/tenderhall/tenderhall/sandbox"
 	"github.com/tenderhall/tenderhall/storage"
+	"github.com/tenderhall/tenderhall/supervision"
 )
 
 // Deps are what the HTTP layer serves from. cmd builds them.
@@ -38,6 +39,8 @@ type Deps struct {
 	Sandbox    *sandbox.Service    // the sandbox's clock (package sandbox); nil serves as production
 	Evaluation *evaluation.Service // evaluation and award (issue 7); nil answers its routes with 503
 	Approval   *approval.Service   // administrative approval (issue 15); nil answers its routes with 503
+	// Supervision is electronic supervision (issue 16); nil answers its routes with 503.
+	Supervision *supervision.Service
 	// SetCarrierProfile scripts the simulated carrier's callees (a
 	// sandbox's demonstrations); nil when this process runs none.
 	SetCarrierProfile func(profile string) error

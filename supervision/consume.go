@@ -17,7 +17,8 @@ const cursorRules = "rules"
 const ConsumeBatch = 500
 
 // Consume applies the events after the consumer's cursor, a batch per
-// transaction, until it has caught up, and returns how many it read. The
+// transaction, until it has caught up, then (when it read any) sweeps the
+// timers to the present, and returns how many it read. The
 // cursor moves in the same transaction as everything the batch wrote, so
 // a crash or a restart at any point neither loses nor repeats a warning.
 // Errors: those of storage and the event log.
@@ -35,6 +36,9 @@ func (s *Service) Consume(ctx context.Context) (int, error) {
 			}
 		}
 		if n < s.batchSize() {
+			if total > 0 {
+				return total, s.Sweep(ctx)
+			}
 			return total, nil
 		}
 	}
@@ -136,7 +140,7 @@ func (s *Service) applyCase(ctx context.Context, cal *clock.Calendar, ev eventlo
 	case "approval.case_submitted":
 		n := s.rules.Rule[RuleCasePreReview].Limit
 		due := clock.EndOfDay(cal.AddWorkdays(ev.OccurredAt, n))
-		return s.startTimer(ctx, subj, RuleCasePreReview, s.rules.WorkdayWindow(cal, ev.OccurredAt, due, n), n, ev.Seq)
+		return s.startTimer(ctx, subj, RuleCasePreReview, s.rules.WorkdayWindow(cal, ev.OccurredAt, due, n), n, ev.Seq, ev.OccurredAt)
 	case "approval.case_accepted":
 		if err := s.stopTimer(ctx, subj, RuleCasePreReview, ev.OccurredAt); err != nil {
 			return err
@@ -144,14 +148,14 @@ func (s *Service) applyCase(ctx context.Context, cal *clock.Calendar, ev eventlo
 		if p.DueAt == nil {
 			return nil
 		}
-		return s.startTimer(ctx, subj, RuleCasePromised, s.rules.WorkdayWindow(cal, ev.OccurredAt, *p.DueAt, p.PromisedDays), p.PromisedDays, ev.Seq)
+		return s.startTimer(ctx, subj, RuleCasePromised, s.rules.WorkdayWindow(cal, ev.OccurredAt, *p.DueAt, p.PromisedDays), p.PromisedDays, ev.Seq, ev.OccurredAt)
 	case "approval.case_suspended":
 		return s.pauseTimer(ctx, subj, RuleCasePromised)
 	case "approval.case_resumed":
 		if p.DueAt == nil {
 			return nil
 		}
-		return s.resumeTimer(ctx, cal, subj, RuleCasePromised, *p.DueAt, ev.Seq)
+		return s.resumeTimer(ctx, cal, subj, RuleCasePromised, *p.DueAt, ev.Seq, ev.OccurredAt)
 	case "approval.materials_requested":
 		return s.stopTimer(ctx, subj, RuleCasePreReview, ev.OccurredAt)
 	case "approval.case_decided":

@@ -35,11 +35,11 @@ func (s *Service) applyBidding(ctx context.Context, cal *clock.Calendar, ev even
 			OfficeOrgID: proj.OfficeOrgID, DepartmentOrgID: proj.DepartmentOrgID, Light: Green, UpdatedAt: ev.OccurredAt})
 	case "section.announced":
 		if p.Deadline != nil {
-			return s.startOpening(ctx, subj, *p.Deadline, ev.Seq)
+			return s.startOpening(ctx, subj, *p.Deadline, ev.Seq, ev.OccurredAt)
 		}
 	case "section.deadline_moved":
 		if p.New != nil {
-			return s.startOpening(ctx, subj, *p.New, ev.Seq)
+			return s.startOpening(ctx, subj, *p.New, ev.Seq, ev.OccurredAt)
 		}
 	case "section.opening":
 		return s.stopTimer(ctx, subj, RuleOpeningLate, ev.OccurredAt)
@@ -53,13 +53,13 @@ func (s *Service) applyBidding(ctx context.Context, cal *clock.Calendar, ev even
 		}
 		n := s.rules.Rule[RulePublicityLate].Limit
 		due := clock.EndOfDay(cal.AddDays(at, n))
-		return s.startTimer(ctx, sectionRef(p.SectionID), RulePublicityLate, s.rules.DurationWindow(at, due, true), n, ev.Seq)
+		return s.startTimer(ctx, sectionRef(p.SectionID), RulePublicityLate, s.rules.DurationWindow(at, due, true), n, ev.Seq, ev.OccurredAt)
 	case "section.candidates":
 		return s.stopTimer(ctx, subj, RulePublicityLate, ev.OccurredAt)
 	case "award.issued":
 		n := s.rules.Rule[RuleContractLate].Limit
 		due := clock.EndOfDay(cal.AddDays(ev.OccurredAt, n))
-		return s.startTimer(ctx, subj, RuleContractLate, s.rules.DurationWindow(ev.OccurredAt, due, true), n, ev.Seq)
+		return s.startTimer(ctx, subj, RuleContractLate, s.rules.DurationWindow(ev.OccurredAt, due, true), n, ev.Seq, ev.OccurredAt)
 	case "section.contracted", "section.failed", "section.cancelled":
 		for _, r := range []string{RuleOpeningLate, RulePublicityLate, RuleContractLate} {
 			if err := s.stopTimer(ctx, subj, r, ev.OccurredAt); err != nil {
@@ -71,10 +71,10 @@ func (s *Service) applyBidding(ctx context.Context, cal *clock.Calendar, ev even
 	return nil
 }
 
-func (s *Service) startOpening(ctx context.Context, subj string, deadline time.Time, seq int64) error {
+func (s *Service) startOpening(ctx context.Context, subj string, deadline time.Time, seq int64, at time.Time) error {
 	n := s.rules.Rule[RuleOpeningLate].Limit
 	due := deadline.Add(time.Duration(n) * time.Minute)
-	return s.startTimer(ctx, subj, RuleOpeningLate, s.rules.DurationWindow(deadline, due, false), n, seq)
+	return s.startTimer(ctx, subj, RuleOpeningLate, s.rules.DurationWindow(deadline, due, false), n, seq, at)
 }
 
 func joinTitle(project, code string) string {

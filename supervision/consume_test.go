@@ -6,20 +6,29 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/tenderhall/tenderhall/approval"
 	"github.com/tenderhall/tenderhall/eventlog"
 )
 
-// seedStream appends cases of which every third is accepted already
-// overdue (red at once: a warning each) and the others run green.
+// seedStream files cases of which every third waits three working days
+// for its pre-review (limit one: a red warning each when the acceptance
+// arrives) and the others are accepted at once.
 func seedStream(t *testing.T, e *env, cases int) (red int) {
+	start := e.clock.Now()
 	for i := 1; i <= cases; i++ {
-		n := 5
+		e.clock.Set(start)
+		subj := "case:" + itoa(int64(i))
+		e.appendEvent(t, approval.EventCaseApplied, subj, map[string]any{"caseNo": "SP" + itoa(int64(i)), "item": "350100-ZJ-001",
+			"departmentOrgId": e.dept, "promisedDays": 5})
+		e.appendEvent(t, approval.EventCaseSubmitted, subj, map[string]any{"from": "draft"})
 		if i%3 == 0 {
-			n = 0 // due at the end of today: read after today, red
+			e.clock.Set(start.AddDate(0, 0, 3))
 			red++
 		}
-		e.acceptCase(t, int64(i), n)
+		e.appendEvent(t, approval.EventCaseAccepted, subj, map[string]any{"promisedDays": 5,
+			"dueAt": approval.DueAt(e.cal, e.clock.Now(), 5, 0)})
 	}
+	e.clock.Set(start.AddDate(0, 0, 3))
 	return red
 }
 
@@ -28,9 +37,8 @@ func seedStream(t *testing.T, e *env, cases int) (red int) {
 // batch's writes.
 func TestConsumerRestartNeitherLosesNorDoubles(t *testing.T) {
 	forEachBackend(t, beijing("2026-11-02 09:00"), func(t *testing.T, e *env) {
-		red := seedStream(t, e, 30)
-		e.clock.Set(beijing("2026-11-03 09:00")) // the consumer runs a day late
-		e.svc.batch = 20                         // two batches commit, the third dies
+		red := seedStream(t, e, 30) // the consumer runs three days late
+		e.svc.batch = 20            // two batches commit, the third dies
 		crash := errors.New("killed")
 		seen := 0
 		e.svc.beforeApply = func(ev eventlog.Event) error {
@@ -69,7 +77,6 @@ func TestConsumerRestartNeitherLosesNorDoubles(t *testing.T) {
 func TestTwoConsumersAtOnce(t *testing.T) {
 	forEachBackend(t, beijing("2026-11-02 09:00"), func(t *testing.T, e *env) {
 		red := seedStream(t, e, 60)
-		e.clock.Set(beijing("2026-11-03 09:00"))
 		var wg sync.WaitGroup
 		errs := make([]error, 2)
 		for i := range errs {

@@ -32,11 +32,12 @@ func nextLook(w Window, l Light) *time.Time {
 	return nil
 }
 
-// startTimer (re)starts the subject's timer of rule over w and puts its
-// light at once: a consumer catching up on old events lights what is
-// overdue today.
-func (s *Service) startTimer(ctx context.Context, subj, rule string, w Window, n int, seq int64) error {
-	now := s.now()
+// startTimer (re)starts the subject's timer of rule over w, with its light
+// as of at, the event's time: a consumer catching up on old events
+// replays them as they happened (a pre-review stopped in time stays
+// green), and the sweep then brings the running timers to today.
+func (s *Service) startTimer(ctx context.Context, subj, rule string, w Window, n int, seq int64, at time.Time) error {
+	now := at
 	w = Window{Start: ms(w.Start), YellowAt: ms(w.YellowAt), Due: ms(w.Due)}
 	l := w.LightAt(now)
 	t := Timer{Subject: subj, RuleID: rule, StartedAt: w.Start, YellowAt: w.YellowAt, DueAt: w.Due, LimitN: n,
@@ -73,6 +74,13 @@ func (s *Service) stopTimer(ctx context.Context, subj, rule string, at time.Time
 	if err != nil {
 		return err
 	}
+	// A limit overrun before the stop is a breach even if no sweep saw
+	// it running (the consumer catching up, a stop just after the due).
+	if l := worse(t.Light, t.window().LightAt(at)); l != t.Light && !t.Paused {
+		if err := s.moveLight(ctx, t, l, 0, at); err != nil {
+			return err
+		}
+	}
 	if _, err := s.st.moveTimer(ctx, t, nil, map[string]any{"stopped_at": at, "next_at": nil}); err != nil {
 		return err
 	}
@@ -94,7 +102,7 @@ func (s *Service) pauseTimer(ctx context.Context, subj, rule string) error {
 }
 
 // resumeTimer restarts a paused timer toward its moved due date.
-func (s *Service) resumeTimer(ctx context.Context, cal *clock.Calendar, subj, rule string, due time.Time, seq int64) error {
+func (s *Service) resumeTimer(ctx context.Context, cal *clock.Calendar, subj, rule string, due time.Time, seq int64, at time.Time) error {
 	t, err := s.st.timer(ctx, subj, rule)
 	if apperr.Is(err, apperr.NotFound) {
 		return nil
@@ -106,14 +114,14 @@ func (s *Service) resumeTimer(ctx context.Context, cal *clock.Calendar, subj, ru
 	w = Window{Start: ms(w.Start), YellowAt: ms(w.YellowAt), Due: ms(w.Due)}
 	// A light once yellow or red stays so: lights only worsen while the
 	// time runs, and a suspension does not undo a warning already sent.
-	l := worse(t.Light, w.LightAt(s.now()))
+	l := worse(t.Light, w.LightAt(at))
 	if _, err := s.st.moveTimer(ctx, t, nil, map[string]any{"paused": false, "yellow_at": w.YellowAt,
 		"due_at": w.Due, "next_at": nextLook(w, t.Light)}); err != nil {
 		return err
 	}
 	if l != t.Light {
 		t.YellowAt, t.DueAt, t.NextAt = w.YellowAt, w.Due, nextLook(w, t.Light)
-		return s.moveLight(ctx, t, l, seq, s.now())
+		return s.moveLight(ctx, t, l, seq, at)
 	}
 	return nil
 }

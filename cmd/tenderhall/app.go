@@ -47,10 +47,10 @@ type app struct {
 	calendar *calendar.Service
 	approval *approval.Service
 	bidding  *bidding.Service
-	experts  *experts.Service    // the expert pool and draws (issue 6)
-	eval     *evaluation.Service // evaluation and award (issue 7)
-	carrier  *carrier            // the call campaign's phone and SMS gateway (carrier.go)
-	sandbox  *sandbox.Service    // the database's mode and, in a sandbox, the clock's jumps
+	experts  *experts.Service     // the expert pool and draws (issue 6)
+	eval     *evaluation.Service  // evaluation and award (issue 7)
+	carrier  *carrier             // the call campaign's phone and SMS gateway (carrier.go)
+	sandbox  *sandbox.Service     // the database's mode and, in a sandbox, the clock's jumps
 	super    *supervision.Service // electronic supervision (issue 16)
 }
 

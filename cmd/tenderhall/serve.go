@@ -48,6 +48,7 @@ func (e *env) serve(ctx context.Context, a *app) error {
 		Web:               web.Assets(),
 		Evaluation:        a.eval,
 		Approval:          a.approval,
+		Supervision:       a.super,
 		SetCarrierProfile: a.setCarrierProfile,
 		MaxBodyBytes:      a.cfg.MaxBodyBytes, TrustedProxies: a.cfg.TrustedProxies, Version: version,
 		SecureCookies: len(a.cfg.PublicURL) > 5 && a.cfg.PublicURL[:5] == "https",

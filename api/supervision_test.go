@@ -1,0 +1,105 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/tenderhall/tenderhall/accounts"
+	"github.com/tenderhall/tenderhall/approval"
+	"github.com/tenderhall/tenderhall/supervision"
+)
+
+// TestSupervisionOverHTTP takes an accepted case past its promised date
+// and follows its warning through the routes: who sees the board, the
+// trajectory and the warnings, who may answer and who may review.
+func TestSupervisionOverHTTP(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *testEnv) {
+		ctx := context.Background()
+		a := newApprovalEnv(t, e)
+		officer, supervisor := e.tokens[accounts.RoleOfficer], e.tokens[accounts.RoleSupervisor]
+		other := a.otherSupervisor(t)
+		c := a.apply(t, e.tokens[accounts.RoleApplicant])
+		wantStatus(t, e.do("PUT", fmt.Sprintf("/api/v1/approval/cases/%d/materials/application?name=a.pdf", c.ID),
+			e.tokens[accounts.RoleApplicant], "申请书"), http.StatusCreated)
+		a.act(t, e.tokens[accounts.RoleApplicant], fmt.Sprintf("/api/v1/approval/cases/%d/submit", c.ID), nil, http.StatusOK)
+		a.act(t, officer, fmt.Sprintf("/api/v1/approval/cases/%d/accept", c.ID), nil, http.StatusOK)
+		e.clock.Advance(6 * 24 * time.Hour) // Saturday 28 November: the promised 5 working days ended on Friday
+		if _, err := e.super.Consume(ctx); err != nil {
+			t.Fatal(err)
+		}
+		// Six days on, every session has ended: sign in again.
+		officer, supervisor = e.login("user-officer"), e.login("user-supervisor")
+		other, a.officer2 = a.login("supervisor-2"), a.login("officer-2")
+		applicant := e.login("user-applicant")
+		var board []supervision.Subject
+		decode(t, e.must(t, e.do("GET", "/api/v1/supervision/board?kind=case&light=red", supervisor, nil)), &board)
+		if len(board) != 1 || board[0].Subject != fmt.Sprintf("case:%d", c.ID) {
+			t.Fatalf("board %+v", board)
+		}
+		wantStatus(t, e.do("GET", "/api/v1/supervision/board", officer, nil), http.StatusForbidden)
+		wantStatus(t, e.do("GET", "/api/v1/supervision/board?light=purple", supervisor, nil), http.StatusBadRequest)
+		var others []supervision.Subject
+		decode(t, e.must(t, e.do("GET", "/api/v1/supervision/board", other, nil)), &others)
+		if len(others) != 0 {
+			t.Fatalf("another department's supervisor sees %+v", others)
+		}
+		path := fmt.Sprintf("/api/v1/supervision/trajectories/case/%d", c.ID)
+		var tr supervision.Trajectory
+		decode(t, e.must(t, e.do("GET", path, supervisor, nil)), &tr)
+		if len(tr.Steps) < 4 || tr.Steps[0].Type != approval.EventCaseApplied || len(tr.Limits) != 2 {
+			t.Fatalf("trajectory %+v", tr)
+		}
+		wantStatus(t, e.do("GET", path, other, nil), http.StatusForbidden)
+
+		var ws []supervision.Warning
+		decode(t, e.must(t, e.do("GET", "/api/v1/supervision/warnings?state=open", officer, nil)), &ws)
+		if len(ws) != 1 || ws[0].Light != supervision.Red {
+			t.Fatalf("the office's warnings %+v", ws)
+		}
+		var none []supervision.Warning
+		decode(t, e.must(t, e.do("GET", "/api/v1/supervision/warnings", a.officer2, nil)), &none)
+		if len(none) != 0 {
+			t.Fatalf("another office sees %+v", none)
+		}
+		wantStatus(t, e.do("GET", "/api/v1/supervision/warnings", applicant, nil), http.StatusForbidden)
+		answer := fmt.Sprintf("/api/v1/supervision/warnings/%d/answer", ws[0].ID)
+		wantStatus(t, e.do("POST", answer, a.officer2, WarningAnswer{Answer: "代答"}), http.StatusForbidden)
+		wantStatus(t, e.do("POST", answer, officer, map[string]any{"answer": 5}), http.StatusBadRequest)
+		wantStatus(t, e.do("POST", answer, officer, WarningAnswer{Answer: "现场勘查延误，已加派人员"}), http.StatusOK)
+		review := fmt.Sprintf("/api/v1/supervision/warnings/%d/review", ws[0].ID)
+		wantStatus(t, e.do("POST", review, other, WarningReview{Accept: true}), http.StatusForbidden)
+		wantStatus(t, e.do("POST", review, officer, WarningReview{Accept: true}), http.StatusForbidden)
+		var done supervision.Warning
+		decode(t, e.must(t, e.do("POST", review, supervisor, WarningReview{Accept: true, Note: "同意"})), &done)
+		if done.State != supervision.WarningAccepted {
+			t.Fatalf("reviewed %+v", done)
+		}
+		wantStatus(t, e.do("POST", review, supervisor, WarningReview{Accept: true}), http.StatusConflict)
+	})
+}
+
+// otherSupervisor is a supervisor of a department that supervises
+// nothing here.
+func (a *approvalEnv) otherSupervisor(t *testing.T) string {
+	ctx := context.Background()
+	admin := a.principal(accounts.RoleAdmin)
+	o, err := a.accounts.CreateOrg(ctx, admin, accounts.NewOrg{Kind: accounts.OrgDepartment, Name: "市交通运输局", Region: "350100"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.accounts.CreateUser(ctx, admin, accounts.NewUser{Username: "supervisor-2", DisplayName: "supervisor-2",
+		Password: testPassword, OrgID: o.ID, Roles: []accounts.Role{accounts.RoleSupervisor}}); err != nil {
+		t.Fatal(err)
+	}
+	return a.login("supervisor-2")
+}
+
+// must checks the response is 200 OK and returns it.
+func (e *testEnv) must(t *testing.T, resp *http.Response) *http.Response {
+	t.Helper()
+	wantStatus(t, resp, http.StatusOK)
+	return resp
+}
