@@ -2,6 +2,7 @@ package supervision
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 )
@@ -44,6 +45,10 @@ func TestLightsAcrossTheNationalDayHoliday(t *testing.T) {
 			if len(ws) != st.warnings {
 				t.Fatalf("at %s: %d warnings, want %d", st.at, len(ws), st.warnings)
 			}
+		}
+		ws := e.warnings(t)
+		if !strings.Contains(ws[0].Detail, "已超期 1 个工作日") || !strings.Contains(ws[1].Detail, "剩余 1 个工作日") {
+			t.Fatalf("details %q, %q", ws[0].Detail, ws[1].Detail)
 		}
 		if n := e.countEvents(t, EventLightChanged); n != 2 {
 			t.Fatalf("%d light changes logged, want 2 (green→yellow→red)", n)

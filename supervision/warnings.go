@@ -64,8 +64,9 @@ func (s *Service) raise(ctx context.Context, t Timer, seq int64, now time.Time) 
 		return err
 	}
 	rule := s.rules.Rule[t.RuleID]
-	detail := fmt.Sprintf("%s：时限 %s，已用 %s / %s: due %s", rule.TitleZh, t.DueAt.In(clock.Shanghai).Format("2006-01-02 15:04"),
-		usedText(t, now), rule.TitleEn, t.DueAt.In(clock.Shanghai).Format("2006-01-02 15:04"))
+	due := t.DueAt.In(clock.Shanghai).Format("2006-01-02 15:04")
+	zh, en := usedText(t, now, cal, rule.Unit == "workdays")
+	detail := fmt.Sprintf("%s：时限 %s，%s / %s: due %s, %s", rule.TitleZh, due, zh, rule.TitleEn, due, en)
 	w := Warning{Dedupe: fmt.Sprintf("%s|%s|%d|%s", t.Subject, t.RuleID, t.StartedAt.UnixMilli(), t.Light),
 		RuleID: t.RuleID, Subject: t.Subject, Light: t.Light, OfficeOrgID: subj.OfficeOrgID, DepartmentOrgID: subj.DepartmentOrgID,
 		Detail: detail, SourceSeq: seq, State: WarningOpen, RaisedAt: now,
@@ -78,12 +79,26 @@ func (s *Service) raise(ctx context.Context, t Timer, seq int64, now time.Time) 
 		"light": t.Light, "officeOrgId": w.OfficeOrgID, "dueAt": t.DueAt, "answerDue": w.AnswerDue})
 }
 
-func usedText(t Timer, now time.Time) string {
-	total := t.DueAt.Sub(t.StartedAt)
-	if total <= 0 {
-		return "100%"
+// usedText says how far the limit is used: working days left or overdue
+// for a limit in working days, the share of the time otherwise.
+func usedText(t Timer, now time.Time, cal *clock.Calendar, workdays bool) (zh, en string) {
+	if now.After(t.DueAt) {
+		if workdays {
+			n := remaining(cal, dayOf(t.DueAt), dayOf(now))
+			return fmt.Sprintf("已超期 %d 个工作日", n), fmt.Sprintf("%d working day(s) overdue", n)
+		}
+		return "已超时", "overdue"
 	}
-	return fmt.Sprintf("%d%%", int(now.Sub(t.StartedAt)*100/total))
+	if workdays {
+		n := remaining(cal, dayOf(now), dayOf(t.DueAt))
+		return fmt.Sprintf("剩余 %d 个工作日", n), fmt.Sprintf("%d working day(s) left", n)
+	}
+	total := t.DueAt.Sub(t.StartedAt)
+	p := 100
+	if total > 0 {
+		p = int(now.Sub(t.StartedAt) * 100 / total)
+	}
+	return fmt.Sprintf("已用 %d%%", p), fmt.Sprintf("%d%% used", p)
 }
 
 // Answer records the office's explanation or correction (纠错) of an open

@@ -1,10 +1,12 @@
 import appr from './approval.en'
+import sv from './supervision.en'
 import type zh from './zh-CN'
 
 // English, switchable from the header; same keys as zh-CN (typed here, and
 // a test compares the two trees).
 const en: typeof zh = {
   appr,
+  sv,
   app: {
     centre: 'Fujian Public Resource Trading Centre',
     platform: 'E-bidding platform · public trading information',

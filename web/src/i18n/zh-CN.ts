@@ -1,7 +1,9 @@
 // 简体中文: the platform's language. en.ts has the same keys (a test checks).
 import appr from './approval.zh-CN'
+import sv from './supervision.zh-CN'
 export default {
   appr,
+  sv,
   app: {
     centre: '福建省公共资源交易中心',
     platform: '电子招投标平台 · 公共资源交易信息网',

@@ -1,0 +1,136 @@
+// Electronic supervision in the browser (issue 16): a case accepted today
+// turns yellow, then red, as the sandbox clock moves; demo-officer's office
+// finds both warnings, corrects the case (decides it) and answers them;
+// demo-supervisor accepts the answers and the board turns the case green,
+// its trajectory keeping every change. Screenshots go to
+// test-output/e2e/supervision-*.png. With E2E_REAL_SERVERS=1 it runs on
+// MariaDB, MinIO and Redis instead of the embedded default.
+import { before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { apiClient, bearer, launchBrowser, screenshotDir, startServer } from './harness.mjs'
+import { realServerEnv } from './realservers.mjs'
+import { field, newPage as openPage, screenshotOnFailure, shot as screenshot, signIn as signInAs } from './browser.mjs'
+
+const bin = process.env.TENDERHALL_BIN
+const shots = screenshotDir()
+let srv, browser, base
+const state = {}
+
+before(async () => {
+  assert.ok(bin, 'TENDERHALL_BIN names the binary')
+  if (process.env.E2E_REAL_SERVERS === '1') Object.assign(process.env, await realServerEnv())
+  srv = await startServer(bin)
+  base = srv.url
+  browser = await launchBrowser()
+})
+after(async () => {
+  await browser?.close()
+  await srv?.stop()
+})
+
+const test = screenshotOnFailure(shots)
+const newPage = () => openPage(browser)
+const signIn = (page, user) => signInAs(page, base, user, srv.logins[user])
+const shot = (page, name) => screenshot(page, shots, 'supervision-' + name)
+const api = async (user) => apiClient(srv.url, await bearer(srv.url, user, srv.logins[user]))
+
+/** Moves the sandbox clock (every sweep runs, supervision's too); sessions may end, so callers sign in afresh. */
+async function setClock(to) {
+  const admin = await api('demo-admin')
+  return admin('POST', '/api/v1/sandbox/clock', { to: new Date(to).toISOString() })
+}
+
+/** The board's light for our case, once the row is there. */
+async function boardLight(page, want) {
+  await page.goto(base + '/monitor')
+  const row = page.locator(`[data-test=board] tbody tr:has([data-subject="case:${state.caseId}"])`)
+  await row.locator(`[data-test=light][data-light=${want}]`).waitFor()
+}
+
+test('a case accepted today is on the supervisor\'s board, green, with its promised limit', async () => {
+  const applicant = await api('demo-applicant')
+  const c = await applicant('POST', '/api/v1/approval/cases', { itemCode: '350100-JS-006', applicantKind: 'person',
+    applicantName: '监察测试', applicantId: '11010519491231002X' })
+  state.caseId = c.id
+  const token = await bearer(srv.url, 'demo-applicant', srv.logins['demo-applicant'])
+  for (const m of ['application', 'contract']) {
+    const r = await fetch(`${srv.url}/api/v1/approval/cases/${c.id}/materials/${m}?name=${m}.pdf`, {
+      method: 'PUT', headers: { Authorization: 'Bearer ' + token }, body: '材料 ' + m })
+    assert.equal(r.status, 201, await r.text())
+  }
+  await applicant('POST', `/api/v1/approval/cases/${c.id}/submit`)
+  const officer = await api('demo-officer')
+  await officer('POST', `/api/v1/approval/cases/${c.id}/accept`)
+
+  const supervisor = await api('demo-supervisor')
+  let limit
+  for (let i = 0; i < 300 && !limit; i++) { // the rules consumer runs every 5 s: wait for it to see the acceptance
+    const tr = await supervisor('GET', `/api/v1/supervision/trajectories/case/${c.id}`).catch(() => null)
+    limit = tr?.limits?.find((l) => l.ruleId === 'A-CASE-PROMISED')
+    if (!limit) await new Promise((r) => setTimeout(r, 200))
+  }
+  assert.ok(limit, 'the consumer built the promised limit')
+  state.limit = limit
+  assert.ok(new Date(limit.yellowAt) < new Date(limit.dueAt))
+
+  const page = await newPage()
+  await signIn(page, 'demo-supervisor')
+  await boardLight(page, 'green')
+  await page.locator('[data-test=rules] tbody tr').filter({ hasText: 'A-CASE-PROMISED' }).waitFor()
+  await shot(page, 'board-green')
+  await page.close()
+})
+
+test('the sandbox clock turns it yellow, then red, each with a warning', async () => {
+  await setClock(new Date(state.limit.yellowAt).getTime() + 60_000)
+  const page = await newPage()
+  await signIn(page, 'demo-supervisor')
+  await boardLight(page, 'yellow')
+  await shot(page, 'board-yellow')
+
+  await setClock(new Date(state.limit.dueAt).getTime() + 60_000)
+  await signIn(page, 'demo-supervisor')
+  await boardLight(page, 'red')
+  assert.ok(Number(await page.textContent('[data-test=count-red] .n')) >= 1)
+  await shot(page, 'board-red')
+  await page.click(`[data-subject="case:${state.caseId}"]`)
+  await page.waitForURL(new RegExp(`/monitor/case/${state.caseId}$`))
+  await page.locator('[data-test=steps] [data-test=step]').filter({ hasText: 'supervision.warning_raised' }).nth(1).waitFor()
+  assert.equal(await page.locator('[data-test=warnings] tbody tr').count(), 2)
+  await shot(page, 'trajectory-red')
+  await page.close()
+})
+
+test('the office corrects the case and answers; the supervisor accepts and the board turns green', async () => {
+  const officer = await api('demo-officer')
+  await officer('POST', `/api/v1/approval/cases/${state.caseId}/decision`, { decision: 'approve' })
+  const page = await newPage()
+  await signIn(page, 'demo-officer')
+  await page.goto(base + '/warnings')
+  const ours = page.locator('[data-test=warnings] tbody tr').filter({ hasText: `case:${state.caseId}` })
+  await ours.nth(1).waitFor()
+  for (let i = 0; i < 2; i++) {
+    const row = ours.filter({ has: page.locator('[data-test=answer-text]') }).first()
+    await field(row, 'answer-text').fill('现场核查延误，已加派人员并作出准予许可决定')
+    await row.locator('[data-test=answer-send]').click()
+    await page.locator('[data-test=warnings] tbody tr').filter({ hasText: `case:${state.caseId}` }).locator('[data-state=answered]').nth(i).waitFor()
+  }
+  await shot(page, 'office-answered')
+  await page.close()
+
+  const sup = await newPage()
+  await signIn(sup, 'demo-supervisor')
+  await sup.goto(base + `/monitor/case/${state.caseId}`)
+  for (let i = 0; i < 2; i++) {
+    await sup.locator('[data-test=review-accept]').first().click()
+    await sup.locator('[data-test=warnings] [data-state=accepted]').nth(i).waitFor()
+  }
+  await sup.locator('h1 [data-test=light][data-light=green]').waitFor()
+  await shot(sup, 'trajectory-green')
+  await boardLight(sup, 'green')
+  await shot(sup, 'board-green-again')
+  await sup.goto(base + '/monitor/warnings')
+  await sup.locator('[data-test=warnings] tbody tr').first().waitFor()
+  await shot(sup, 'inbox')
+  await sup.close()
+})
