@@ -97,6 +97,11 @@ func (s *Service) consumeBatch(ctx context.Context) (n int, clockMoved bool, err
 	return n, clockMoved, err
 }
 
+// breachTypes are the events the breach and count rules read.
+var breachTypes = map[string]bool{"bid.received": true, "opening.decrypt_error": true, "opening.revoked": true,
+	"evaluation.deviation_flagged": true, "experts.draw_committed": true, "approval.case_refused": true,
+	"approval.materials_requested": true}
+
 // payload is the subset of event payload fields the rules read.
 type payload struct {
 	CaseNo          string     `json:"caseNo"`
@@ -117,6 +122,11 @@ type payload struct {
 
 // apply is one event's effect on the subjects and timers.
 func (s *Service) apply(ctx context.Context, cal *clock.Calendar, ev eventlog.Event) error {
+	if breachTypes[ev.Type] {
+		if err := s.applyBreach(ctx, ev); err != nil {
+			return err
+		}
+	}
 	if !strings.HasPrefix(ev.Type, "approval.") && !strings.HasPrefix(ev.Type, "section.") &&
 		ev.Type != "project.created" && ev.Type != "evaluation.report_final" && ev.Type != "award.issued" {
 		return nil

@@ -18,18 +18,24 @@ type Rule struct {
 	TitleZh   string `json:"titleZh" yaml:"-"`
 	TitleEn   string `json:"titleEn" yaml:"-"`
 	Basis     string `json:"basis" yaml:"-"`
-	Unit      string `json:"unit" yaml:"-"` // workdays, days or minutes: how Limit is counted
+	Unit      string `json:"unit" yaml:"-"` // workdays, days, minutes, or count (Limit-th occurrence raises)
 	Limit     int    `json:"limit" yaml:"limit"`
 	FromEvent bool   `json:"fromEvent" yaml:"-"` // the limit comes from the case or section itself (Limit unused)
 }
 
 // The rule ids.
 const (
-	RuleCasePromised  = "A-CASE-PROMISED"  // an accepted case against its promised limit
-	RuleCasePreReview = "A-CASE-PREREVIEW" // a submitted case's pre-review (预审)
-	RuleOpeningLate   = "B-OPENING-LATE"   // the opening not started after the deadline
-	RulePublicityLate = "B-PUBLICITY-LATE" // candidates not published after the report
-	RuleContractLate  = "B-CONTRACT-LATE"  // the contract not signed after the award notice
+	RuleCasePromised  = "A-CASE-PROMISED"     // an accepted case against its promised limit
+	RuleCasePreReview = "A-CASE-PREREVIEW"    // a submitted case's pre-review (预审)
+	RuleOpeningLate   = "B-OPENING-LATE"      // the opening not started after the deadline
+	RulePublicityLate = "B-PUBLICITY-LATE"    // candidates not published after the report
+	RuleContractLate  = "B-CONTRACT-LATE"     // the contract not signed after the award notice
+	RuleDecryptFailed = "B-DECRYPT-FAILED"    // a bid the platform could not decrypt, or revoked at opening
+	RuleDeviation     = "B-SCORE-DEVIATION"   // a score flagged as deviating (畸高畸低)
+	RuleRedraw        = "B-EXPERT-REDRAW"     // experts drawn again and again for one section
+	RuleBidReplaced   = "B-BID-REPLACED"      // one bidder's bid replaced many times
+	RuleNoReason      = "A-REFUSED-NO-REASON" // a refusal without a written reason
+	RuleMissingAgain  = "A-MISSING-AGAIN"     // missing materials asked for more than once
 )
 
 // Rules is the supervision configuration: the light thresholds shared by
@@ -60,6 +66,18 @@ func DefaultRules() Rules {
 			Basis: "《招标投标法实施条例》第五十四条", Unit: "days", Limit: 3},
 		{ID: RuleContractLate, TitleZh: "中标通知书发出后未按时签订合同", TitleEn: "contract not signed in time after the award notice",
 			Basis: "《招标投标法》第四十六条", Unit: "days", Limit: 30},
+		{ID: RuleDecryptFailed, TitleZh: "开标解密异常", TitleEn: "bid decryption failed at the opening",
+			Basis: "《电子招标投标办法》第三十一条", Unit: "count", Limit: 1},
+		{ID: RuleDeviation, TitleZh: "评分畸高畸低", TitleEn: "score deviating from the committee",
+			Basis: "《评标委员会和评标方法暂行规定》", Unit: "count", Limit: 1},
+		{ID: RuleRedraw, TitleZh: "同一标段多次抽取专家", TitleEn: "experts drawn repeatedly for one section",
+			Basis: "《评标专家和评标专家库管理暂行办法》", Unit: "count", Limit: 3},
+		{ID: RuleBidReplaced, TitleZh: "同一投标人多次替换投标文件", TitleEn: "one bidder replaced its bid many times",
+			Basis: "《招标投标法》第二十九条", Unit: "count", Limit: 3},
+		{ID: RuleNoReason, TitleZh: "不予受理未说明理由", TitleEn: "refusal without a written reason",
+			Basis: "《行政许可法》第三十二条、第三十八条", Unit: "count", Limit: 1},
+		{ID: RuleMissingAgain, TitleZh: "多次要求补正材料", TitleEn: "missing materials asked for more than once",
+			Basis: "《行政许可法》第三十二条（一次性告知）", Unit: "count", Limit: 2},
 	} {
 		x := x
 		r.Rule[x.ID] = &x
@@ -69,7 +87,8 @@ func DefaultRules() Rules {
 
 // List returns the rules in id order.
 func (r Rules) List() []Rule {
-	ids := []string{RuleCasePreReview, RuleCasePromised, RuleContractLate, RuleOpeningLate, RulePublicityLate}
+	ids := []string{RuleCasePreReview, RuleCasePromised, RuleMissingAgain, RuleNoReason,
+		RuleBidReplaced, RuleContractLate, RuleDecryptFailed, RuleRedraw, RuleOpeningLate, RulePublicityLate, RuleDeviation}
 	out := make([]Rule, 0, len(ids))
 	for _, id := range ids {
 		out = append(out, *r.Rule[id])
@@ -156,6 +175,8 @@ func maxLimit(unit string) int {
 		return 24 * 60
 	case "days":
 		return 365
+	case "count":
+		return 100
 	}
 	return 250
 }

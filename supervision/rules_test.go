@@ -26,7 +26,7 @@ func TestParseRules(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if r.YellowUsedPercent != 80 || len(r.List()) != 5 {
+				if r.YellowUsedPercent != 80 || len(r.List()) != 11 {
 					t.Fatalf("rules %+v", r)
 				}
 				return

@@ -153,3 +153,20 @@ func notFound(err error, zh, en string) error {
 	}
 	return err
 }
+
+// incr adds one to the subject's counter of rule and key and returns it.
+func (st store) incr(ctx context.Context, subject, rule, key string) (int, error) {
+	res := st.conn(ctx).Exec("UPDATE supervision_counts SET n = n + 1 WHERE subject = ? AND rule_id = ? AND count_key = ?", subject, rule, key)
+	if res.Error != nil {
+		return 0, storage.Translate(res.Error)
+	}
+	if res.RowsAffected == 0 {
+		if err := st.conn(ctx).Exec("INSERT INTO supervision_counts (subject, rule_id, count_key, n) VALUES (?, ?, ?, 1)", subject, rule, key).Error; err != nil {
+			return 0, storage.Translate(err)
+		}
+		return 1, nil
+	}
+	var n int
+	err := st.conn(ctx).Raw("SELECT n FROM supervision_counts WHERE subject = ? AND rule_id = ? AND count_key = ?", subject, rule, key).Scan(&n).Error
+	return n, storage.Translate(err)
+}

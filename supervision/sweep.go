@@ -44,18 +44,25 @@ func (s *Service) Sweep(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		for _, t := range ts {
-			l := t.window().LightAt(now)
-			err := s.db.InTx(ctx, func(ctx context.Context) error {
+		// One transaction per page: a page's changes commit together (a
+		// failure leaves them all for the next sweep, which redoes them).
+		err = s.db.InTx(ctx, func(ctx context.Context) error {
+			for _, t := range ts {
+				l := t.window().LightAt(now)
 				if l == t.Light { // not due after all (a moved limit): look again later
-					_, err := s.st.moveTimer(ctx, t, &t.Light, map[string]any{"next_at": nextLook(t.window(), l)})
+					if _, err := s.st.moveTimer(ctx, t, &t.Light, map[string]any{"next_at": nextLook(t.window(), l)}); err != nil {
+						return err
+					}
+					continue
+				}
+				if err := s.moveLight(ctx, t, l, 0, now); err != nil {
 					return err
 				}
-				return s.moveLight(ctx, t, l, 0, now)
-			})
-			if err != nil {
-				return err
 			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 		if len(ts) < sweepPage {
 			break

@@ -80,9 +80,13 @@ func (s *Service) stopTimer(ctx context.Context, subj, rule string, at time.Time
 		if err := s.moveLight(ctx, t, l, 0, at); err != nil {
 			return err
 		}
+		t.Light = l
 	}
 	if _, err := s.st.moveTimer(ctx, t, nil, map[string]any{"stopped_at": at, "next_at": nil}); err != nil {
 		return err
+	}
+	if t.Light == Green {
+		return nil // a green timer leaving cannot change the worst light
 	}
 	return s.relight(ctx, subj, "stopped:"+rule, s.now())
 }

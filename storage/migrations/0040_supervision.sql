@@ -69,3 +69,14 @@ CREATE TABLE supervision_warnings (
 ) {{table}};
 CREATE INDEX supervision_warnings_office ON supervision_warnings (office_org_id, state);
 CREATE INDEX supervision_warnings_subject ON supervision_warnings (subject);
+
+-- Counters of repeated events per subject and rule (a bid replaced, an
+-- expert draw repeated, missing materials asked for again), so that the
+-- count rules need not reread the log.
+CREATE TABLE supervision_counts (
+  subject VARCHAR(60) NOT NULL,
+  rule_id VARCHAR(40) NOT NULL,
+  count_key VARCHAR(60) NOT NULL,
+  n INT NOT NULL,
+  PRIMARY KEY (subject, rule_id, count_key)
+) {{table}};

@@ -1,0 +1,102 @@
+package supervision
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/tenderhall/tenderhall/eventlog"
+	"github.com/tenderhall/tenderhall/internal/apperr"
+	"github.com/tenderhall/tenderhall/internal/clock"
+)
+
+// breachPayload is what the count and breach rules read of an event.
+type breachPayload struct {
+	BidID       int64  `json:"bidId"`
+	BidderOrgID int64  `json:"bidderOrgId"`
+	SectionID   int64  `json:"sectionId"`
+	FlagID      int64  `json:"flagId"`
+	Reason      string `json:"reason"`
+	Criterion   string `json:"criterion"`
+}
+
+// applyBreach raises the rule breaches an event may be: each a red warning
+// at once (红灯: a breach, not a lapse of time).
+func (s *Service) applyBreach(ctx context.Context, ev eventlog.Event) error {
+	var p breachPayload
+	if !jsonInto(ev.Payload, &p) {
+		return nil
+	}
+	switch ev.Type {
+	case "bid.received":
+		n, err := s.st.incr(ctx, ev.Subject, RuleBidReplaced, "org:"+itoa(p.BidderOrgID))
+		if err != nil || n-1 < s.rules.Rule[RuleBidReplaced].Limit {
+			return err
+		}
+		return s.breach(ctx, ev, ev.Subject, RuleBidReplaced, "org:"+itoa(p.BidderOrgID),
+			fmt.Sprintf("投标人（单位 %d）已替换投标文件 %d 次", p.BidderOrgID, n-1),
+			fmt.Sprintf("bidder (org %d) replaced its bid %d times", p.BidderOrgID, n-1))
+	case "opening.decrypt_error", "opening.revoked":
+		why := "平台解密失败 / the platform could not decrypt it"
+		if ev.Type == "opening.revoked" {
+			why = "开标时撤销（" + p.Reason + "） / revoked at the opening (" + p.Reason + ")"
+		}
+		zh, en, _ := strings.Cut(why, " / ")
+		return s.breach(ctx, ev, ev.Subject, RuleDecryptFailed, "bid:"+itoa(p.BidID),
+			fmt.Sprintf("投标文件 %d：%s", p.BidID, zh), fmt.Sprintf("bid %d: %s", p.BidID, en))
+	case "evaluation.deviation_flagged":
+		return s.breach(ctx, ev, sectionRef(p.SectionID), RuleDeviation, "flag:"+itoa(p.FlagID),
+			fmt.Sprintf("投标文件 %d 的评分项 %s 偏离委员会均值", p.BidID, p.Criterion),
+			fmt.Sprintf("bid %d, criterion %s: a score far from the committee mean", p.BidID, p.Criterion))
+	case "experts.draw_committed":
+		subj := sectionRef(p.SectionID)
+		n, err := s.st.incr(ctx, subj, RuleRedraw, "draws")
+		if err != nil || n < s.rules.Rule[RuleRedraw].Limit {
+			return err
+		}
+		return s.breach(ctx, ev, subj, RuleRedraw, "draws", fmt.Sprintf("本标段已抽取专家 %d 次", n), fmt.Sprintf("experts drawn %d times for this section", n))
+	case "approval.case_refused":
+		if strings.TrimSpace(p.Reason) != "" {
+			return nil
+		}
+		return s.breach(ctx, ev, ev.Subject, RuleNoReason, "refused", "不予受理未说明理由", "refused without a reason")
+	case "approval.materials_requested":
+		n, err := s.st.incr(ctx, ev.Subject, RuleMissingAgain, "requests")
+		if err != nil || n < s.rules.Rule[RuleMissingAgain].Limit {
+			return err
+		}
+		return s.breach(ctx, ev, ev.Subject, RuleMissingAgain, "requests", fmt.Sprintf("已第 %d 次要求补正材料", n), fmt.Sprintf("missing materials asked for %d times", n))
+	}
+	return nil
+}
+
+// breach raises the red warning of rule on subj for key, once, and
+// relights the subject. A subject supervision does not watch (created
+// before it was) is skipped.
+func (s *Service) breach(ctx context.Context, ev eventlog.Event, subj, rule, key, zh, en string) error {
+	sub, err := s.st.subject(ctx, subj)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	cal, err := s.calendar(ctx)
+	if err != nil {
+		return err
+	}
+	r := s.rules.Rule[rule]
+	at := ev.OccurredAt
+	w := Warning{Dedupe: subj + "|" + rule + "|" + key, RuleID: rule, Subject: subj, Light: Red, OfficeOrgID: sub.OfficeOrgID,
+		DepartmentOrgID: sub.DepartmentOrgID, Detail: r.TitleZh + "：" + zh + " / " + r.TitleEn + ": " + en, SourceSeq: ev.Seq,
+		State: WarningOpen, RaisedAt: at, AnswerDue: clock.EndOfDay(cal.AddWorkdays(at, s.rules.AnswerWorkdays))}
+	created, err := s.st.insertWarning(ctx, &w)
+	if err != nil || !created {
+		return err
+	}
+	if err := s.append(ctx, EventWarningRaised, subj, "system", map[string]any{"warningId": w.ID, "rule": rule,
+		"light": Red, "officeOrgId": w.OfficeOrgID, "sourceSeq": ev.Seq}); err != nil {
+		return err
+	}
+	return s.relight(ctx, subj, "breach:"+rule, at)
+}
