@@ -50,6 +50,8 @@ var routeQueries = map[string][]queryParam{
 	"GET /api/v1/approval/tasks":                         {{"state", "string", "open or closed"}},
 	"GET /api/v1/supervision/board": {{"kind", "string", "case or section"}, {"light", "string", "green, yellow or red"},
 		{"limit", "integer", "at most 10000"}},
+	"GET /api/v1/supervision/efficiency": {{"period", "string", "a month 2026-11 or a quarter 2026-Q4"}},
+	"GET /api/v1/public/efficiency":      {{"period", "string", "an ended month 2026-11 or quarter 2026-Q4"}},
 	"GET /api/v1/supervision/warnings": {{"state", "string", "open, answered, accepted or escalated"},
 		{"subject", "string", "e.g. case:12 or section:3"}, {"limit", "integer", "default 500"}},
 	"GET /api/v1/blobs/*key": {{"expires", "integer", "the link's expiry (Unix seconds)"}, {"sig", "string", "the link's signature"}},

@@ -262,6 +262,8 @@ func (s *Server) routeTable() []route {
 		{http.MethodGet, "/api/v1/supervision/trajectories/:kind/:id", roles(accounts.RoleSupervisor), "A case's or section's trajectory from the event log: every step, each time limit against what it allowed, its warnings", "supervision", nil, supervision.Trajectory{}, s.trajectory},
 		{http.MethodGet, "/api/v1/supervision/warnings", roles(accounts.RoleSupervisor, accounts.RoleOfficer, accounts.RoleAgent), "Warnings (预警): a supervisor's departments', or those to the caller's office (?state=&subject=)", "supervision", nil, []supervision.Warning{}, s.supervisionWarnings},
 		{http.MethodPost, "/api/v1/supervision/warnings/:id/answer", roles(accounts.RoleOfficer, accounts.RoleAgent), "The warned office explains or corrects (纠错)", "supervision", WarningAnswer{}, supervision.Warning{}, s.answerWarning},
+		{http.MethodGet, "/api/v1/supervision/efficiency", roles(accounts.RoleSupervisor, accounts.RoleAdmin), "The efficiency index (效能指数) of every approval department for a month or quarter (?period=2026-11 or 2026-Q4): parts, score, rank, grade", "supervision", nil, EfficiencyView{}, s.efficiency},
+		{http.MethodGet, "/api/v1/public/efficiency", public, "The published efficiency ranking of an ended month or quarter (?period=), for public scrutiny", "supervision", nil, EfficiencyView{}, s.publicEfficiency},
 		{http.MethodPost, "/api/v1/supervision/warnings/:id/review", roles(accounts.RoleSupervisor), "Accept an answer (the light may turn green) or reject it with a note", "supervision", WarningReview{}, supervision.Warning{}, s.reviewWarning},
 
 		// Audit trail.

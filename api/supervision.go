@@ -2,6 +2,7 @@ package api
 
 import (
 	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -122,4 +123,58 @@ func (s *Server) trajectory(c *gin.Context) error {
 	}
 	tr, err := svc.Trajectory(c.Request.Context(), caller(c), kind+":"+strconv.FormatInt(id, 10))
 	return reply(c, tr, err, false)
+}
+
+// EfficiencyRow is a department's efficiency index with its name.
+type EfficiencyRow struct {
+	supervision.DeptScore
+	DepartmentName string `json:"departmentName"`
+}
+
+// EfficiencyView is the efficiency index of a period, best first.
+type EfficiencyView struct {
+	Period  string                 `json:"period"`
+	From    string                 `json:"from"`
+	To      string                 `json:"to"`
+	Weights supervision.Efficiency `json:"weights"`
+	Rows    []EfficiencyRow        `json:"rows"`
+}
+
+func (s *Server) efficiency(c *gin.Context) error {
+	svc, err := s.supervisionService()
+	if err != nil {
+		return err
+	}
+	rep, err := svc.Efficiency(c.Request.Context(), caller(c), c.Query("period"))
+	if err != nil {
+		return err
+	}
+	return ok(c, s.efficiencyView(c, rep))
+}
+
+func (s *Server) publicEfficiency(c *gin.Context) error {
+	svc, err := s.supervisionService()
+	if err != nil {
+		return err
+	}
+	rep, err := svc.PublicEfficiency(c.Request.Context(), c.Query("period"))
+	if err != nil {
+		return err
+	}
+	return ok(c, s.efficiencyView(c, rep))
+}
+
+// efficiencyView names each department; a department that cannot be read
+// keeps its number.
+func (s *Server) efficiencyView(c *gin.Context, rep supervision.EfficiencyReport) EfficiencyView {
+	v := EfficiencyView{Period: rep.Period, From: rep.From.Format(time.RFC3339), To: rep.To.Format(time.RFC3339),
+		Weights: rep.Weights, Rows: make([]EfficiencyRow, 0, len(rep.Rows))}
+	for _, r := range rep.Rows {
+		row := EfficiencyRow{DeptScore: r, DepartmentName: "#" + strconv.FormatInt(r.DepartmentOrgID, 10)}
+		if o, err := s.deps.Accounts.GetOrg(c.Request.Context(), r.DepartmentOrgID); err == nil {
+			row.DepartmentName = o.Name
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	return v
 }

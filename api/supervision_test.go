@@ -78,6 +78,25 @@ func TestSupervisionOverHTTP(t *testing.T) {
 			t.Fatalf("reviewed %+v", done)
 		}
 		wantStatus(t, e.do("POST", review, supervisor, WarningReview{Accept: true}), http.StatusConflict)
+
+		// The efficiency index: supervisors read the running month, the portal only ended ones.
+		a.act(t, officer, fmt.Sprintf("/api/v1/approval/cases/%d/decision", c.ID), CaseDecisionRequest{Decision: "approve"}, http.StatusOK)
+		if _, err := e.super.Consume(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var idx EfficiencyView
+		decode(t, e.must(t, e.do("GET", "/api/v1/supervision/efficiency?period=2026-11", supervisor, nil)), &idx)
+		if len(idx.Rows) != 1 || idx.Rows[0].DepartmentOrgID != a.dept || idx.Rows[0].DepartmentName == "" || idx.Rows[0].Finished != 1 || idx.Rows[0].OnTime != 0 {
+			t.Fatalf("efficiency %+v", idx)
+		}
+		wantStatus(t, e.do("GET", "/api/v1/supervision/efficiency?period=2026-11", officer, nil), http.StatusForbidden)
+		wantStatus(t, e.do("GET", "/api/v1/supervision/efficiency?period=November", supervisor, nil), http.StatusBadRequest)
+		wantStatus(t, e.do("GET", "/api/v1/public/efficiency?period=2026-11", "", nil), http.StatusConflict)
+		var oct EfficiencyView
+		decode(t, e.must(t, e.do("GET", "/api/v1/public/efficiency?period=2026-10", "", nil)), &oct)
+		if len(oct.Rows) != 0 {
+			t.Fatalf("October: %+v", oct)
+		}
 	})
 }
 

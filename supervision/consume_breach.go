@@ -55,6 +55,14 @@ func (s *Service) applyBreach(ctx context.Context, ev eventlog.Event) error {
 			return err
 		}
 		return s.breach(ctx, ev, subj, RuleRedraw, "draws", fmt.Sprintf("本标段已抽取专家 %d 次", n), fmt.Sprintf("experts drawn %d times for this section", n))
+	case "approval.case_rated":
+		var r struct {
+			Level int `json:"level"`
+		}
+		if !jsonInto(ev.Payload, &r) || r.Level < 1 || r.Level > 5 {
+			return nil
+		}
+		return s.st.setCount(ctx, ev.Subject, ruleRating, "rated:"+ev.OccurredAt.In(clock.Shanghai).Format("2006-01"), r.Level)
 	case "approval.case_refused":
 		if strings.TrimSpace(p.Reason) != "" {
 			return nil
@@ -69,6 +77,9 @@ func (s *Service) applyBreach(ctx context.Context, ev eventlog.Event) error {
 	}
 	return nil
 }
+
+// ruleRating keeps each case's rating by month, for the efficiency index.
+const ruleRating = "RATING"
 
 // breach raises the red warning of rule on subj for key, once, and
 // relights the subject. A subject supervision does not watch (created

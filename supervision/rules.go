@@ -50,11 +50,28 @@ type Rules struct {
 	// this many working days, else it escalates.
 	AnswerWorkdays int              `json:"answerWorkdays" yaml:"answer_workdays"`
 	Rule           map[string]*Rule `json:"-" yaml:"rules"`
+	// Efficiency holds the efficiency index's weights and grade bounds.
+	Efficiency Efficiency `json:"efficiency"`
+}
+
+// Efficiency is how the efficiency index (效能指数) weighs its parts, each
+// scored 0..100, and where its grades begin.
+type Efficiency struct {
+	OnTime       int `json:"onTime"`       // weight of the on-time rate
+	TimeUsed     int `json:"timeUsed"`     // weight of the time used against the promised limit
+	Warnings     int `json:"warnings"`     // weight of warnings per case
+	Red          int `json:"red"`          // weight of red lights per case
+	Satisfaction int `json:"satisfaction"` // weight of the ratings (一件一评)
+	Complaints   int `json:"complaints"`   // weight of complaints per case
+	Excellent    int `json:"excellent"`    // 优秀 from this score
+	Good         int `json:"good"`         // 良好 from this score
+	Pass         int `json:"pass"`         // 合格 from this score; below: 不合格
 }
 
 // DefaultRules returns the rulebook's thresholds.
 func DefaultRules() Rules {
-	r := Rules{YellowUsedPercent: 80, YellowDaysLeft: 1, AnswerWorkdays: 3, Rule: map[string]*Rule{}}
+	r := Rules{YellowUsedPercent: 80, YellowDaysLeft: 1, AnswerWorkdays: 3, Rule: map[string]*Rule{},
+		Efficiency: Efficiency{OnTime: 40, TimeUsed: 15, Warnings: 10, Red: 15, Satisfaction: 15, Complaints: 5, Excellent: 90, Good: 80, Pass: 60}}
 	for _, x := range []Rule{
 		{ID: RuleCasePromised, TitleZh: "办件超过承诺时限", TitleEn: "case past its promised time limit",
 			Basis: "《行政许可法》第四十二条；政务服务承诺时限", Unit: "workdays", FromEvent: true},
@@ -129,6 +146,7 @@ func ParseRules(b []byte) (Rules, error) {
 		YellowDaysLeft    *int                      `yaml:"yellow_days_left"`
 		AnswerWorkdays    *int                      `yaml:"answer_workdays"`
 		Rules             map[string]map[string]int `yaml:"rules"`
+		Efficiency        map[string]int            `yaml:"efficiency"`
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
@@ -149,6 +167,9 @@ func ParseRules(b []byte) (Rules, error) {
 		set("yellow_days_left", &r.YellowDaysLeft, in.YellowDaysLeft, 0, 10),
 		set("answer_workdays", &r.AnswerWorkdays, in.AnswerWorkdays, 1, 30)); err != nil {
 		return Rules{}, firstOf(err)
+	}
+	if err := r.Efficiency.set(in.Efficiency, set); err != nil {
+		return Rules{}, err
 	}
 	for id, fields := range in.Rules {
 		rule, ok := r.Rule[id]
@@ -197,4 +218,28 @@ func firstOf(err error) error {
 		return ce
 	}
 	return err
+}
+
+// set applies the file's efficiency fields: weights 0..100 (not all zero),
+// grade bounds 0..100 in descending order.
+func (e *Efficiency) set(in map[string]int, set func(string, *int, *int, int, int) error) error {
+	fields := map[string]*int{"on_time": &e.OnTime, "time_used": &e.TimeUsed, "warnings": &e.Warnings, "red": &e.Red,
+		"satisfaction": &e.Satisfaction, "complaints": &e.Complaints, "excellent": &e.Excellent, "good": &e.Good, "pass": &e.Pass}
+	for k, v := range in {
+		p, ok := fields[k]
+		if !ok {
+			return &ConfigError{Field: "efficiency." + k, Msg: "unknown field"}
+		}
+		v := v
+		if err := set("efficiency."+k, p, &v, 0, 100); err != nil {
+			return err
+		}
+	}
+	if e.OnTime+e.TimeUsed+e.Warnings+e.Red+e.Satisfaction+e.Complaints == 0 {
+		return &ConfigError{Field: "efficiency", Msg: "the weights may not all be zero"}
+	}
+	if !(e.Excellent > e.Good && e.Good > e.Pass) {
+		return &ConfigError{Field: "efficiency.good", Msg: "grade bounds must descend: excellent > good > pass"}
+	}
+	return nil
 }

@@ -17,6 +17,9 @@ func TestParseRules(t *testing.T) {
 		{"unknown rule field", "rules:\n  B-OPENING-LATE:\n    limt: 3\n", "rules.B-OPENING-LATE.limt"},
 		{"limit from the case", "rules:\n  A-CASE-PROMISED:\n    limit: 3\n", "rules.A-CASE-PROMISED.limit"},
 		{"zero limit", "rules:\n  B-CONTRACT-LATE:\n    limit: 0\n", "rules.B-CONTRACT-LATE.limit"},
+		{"efficiency weight", "efficiency:\n  on_time: 50\n", ""},
+		{"unknown efficiency field", "efficiency:\n  speed: 5\n", "efficiency.speed"},
+		{"grades out of order", "efficiency:\n  good: 95\n", "efficiency.good"},
 		{"minutes out of range", "rules:\n  B-OPENING-LATE:\n    limit: 5000\n", "rules.B-OPENING-LATE.limit"},
 	}
 	for _, c := range cases {

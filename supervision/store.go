@@ -170,3 +170,85 @@ func (st store) incr(ctx context.Context, subject, rule, key string) (int, error
 	err := st.conn(ctx).Raw("SELECT n FROM supervision_counts WHERE subject = ? AND rule_id = ? AND count_key = ?", subject, rule, key).Scan(&n).Error
 	return n, storage.Translate(err)
 }
+
+// setCount stores n as the subject's counter of rule and key.
+func (st store) setCount(ctx context.Context, subject, rule, key string, n int) error {
+	return storage.Translate(st.conn(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "subject"}, {Name: "rule_id"}, {Name: "count_key"}},
+		DoUpdates: clause.AssignmentColumns([]string{"n"}),
+	}).Table("supervision_counts").Create(map[string]any{"subject": subject, "rule_id": rule, "count_key": key, "n": n}).Error)
+}
+
+// deptStats is one department's raw figures for a period.
+type deptStats struct {
+	Dept     int64
+	Finished int     // cases whose promised limit stopped in the period
+	OnTime   int     // of them, stopped by the due time
+	UsedSum  float64 // the sum of their used shares of the limit
+	Warnings int
+	Red      int
+	Ratings  int
+	LevelSum int
+}
+
+// efficiencyStats gathers every department's figures for cases in
+// [from, to); months are the "YYYY-MM" keys of the ratings in it.
+func (st store) efficiencyStats(ctx context.Context, from, to time.Time, months []string) (map[int64]*deptStats, error) {
+	out := map[int64]*deptStats{}
+	get := func(d int64) *deptStats {
+		if out[d] == nil {
+			out[d] = &deptStats{Dept: d}
+		}
+		return out[d]
+	}
+	var ts []struct {
+		Dept                        int64
+		StartedAt, DueAt, StoppedAt time.Time
+	}
+	err := st.conn(ctx).Raw(`SELECT s.department_org_id AS dept, t.started_at, t.due_at, t.stopped_at
+		FROM supervision_timers t JOIN supervision_subjects s ON s.subject = t.subject
+		WHERE s.kind = 'case' AND t.rule_id = ? AND t.stopped_at >= ? AND t.stopped_at < ?`, RuleCasePromised, from, to).Scan(&ts).Error
+	if err != nil {
+		return nil, storage.Translate(err)
+	}
+	for _, t := range ts {
+		d := get(t.Dept)
+		d.Finished++
+		if !t.StoppedAt.After(t.DueAt) {
+			d.OnTime++
+		}
+		if total := t.DueAt.Sub(t.StartedAt); total > 0 {
+			d.UsedSum += float64(t.StoppedAt.Sub(t.StartedAt)) / float64(total)
+		}
+	}
+	var ws []struct {
+		Dept  int64
+		Light string
+		N     int
+	}
+	err = st.conn(ctx).Raw(`SELECT w.department_org_id AS dept, w.light, COUNT(*) AS n FROM supervision_warnings w
+		JOIN supervision_subjects s ON s.subject = w.subject
+		WHERE s.kind = 'case' AND w.raised_at >= ? AND w.raised_at < ? GROUP BY w.department_org_id, w.light`, from, to).Scan(&ws).Error
+	if err != nil {
+		return nil, storage.Translate(err)
+	}
+	for _, w := range ws {
+		d := get(w.Dept)
+		d.Warnings += w.N
+		if w.Light == string(Red) {
+			d.Red += w.N
+		}
+	}
+	var rs []struct {
+		Dept   int64
+		N, Sum int
+	}
+	err = st.conn(ctx).Raw(`SELECT s.department_org_id AS dept, COUNT(*) AS n, SUM(c.n) AS sum FROM supervision_counts c
+		JOIN supervision_subjects s ON s.subject = c.subject
+		WHERE c.rule_id = ? AND c.count_key IN ? GROUP BY s.department_org_id`, ruleRating, months).Scan(&rs).Error
+	for _, r := range rs {
+		d := get(r.Dept)
+		d.Ratings, d.LevelSum = r.N, r.Sum
+	}
+	return out, storage.Translate(err)
+}

@@ -129,6 +129,13 @@ test('the office corrects the case and answers; the supervisor accepts and the b
   await shot(sup, 'trajectory-green')
   await boardLight(sup, 'green')
   await shot(sup, 'board-green-again')
+  // The case was decided this (sandbox) month: demo-officer's department is ranked, its score drawn.
+  await sup.goto(base + '/monitor/efficiency')
+  const dept = sup.locator('[data-test=efficiency] tbody tr').filter({ hasText: '住房和城乡建设局' })
+  await dept.waitFor()
+  assert.match(await dept.locator('[data-test=efficiency-score]').textContent(), /^\d+\.\d\d$/)
+  await sup.locator('[data-test=efficiency-chart] canvas').waitFor()
+  await shot(sup, 'efficiency')
   await sup.goto(base + '/monitor/warnings')
   await sup.locator('[data-test=warnings] tbody tr').first().waitFor()
   await shot(sup, 'inbox')

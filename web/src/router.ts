@@ -21,6 +21,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/supervisor', name: 'supervisor', component: () => import('./pages/supervisor/SupervisorProjects.vue'), meta: { role: 'supervisor' } },
   { path: '/supervisor/sections/:id', name: 'supervisor-section', component: () => import('./pages/supervisor/SupervisorSection.vue'), props: true, meta: { role: 'supervisor' } },
   { path: '/monitor', name: 'monitor', component: () => import('./pages/supervisor/LightsBoard.vue'), meta: { role: 'supervisor' } },
+  { path: '/monitor/efficiency', name: 'monitor-efficiency', component: () => import('./pages/supervisor/EfficiencyIndex.vue'), meta: { role: 'supervisor' } },
   { path: '/monitor/warnings', name: 'monitor-warnings', component: () => import('./pages/supervisor/WarningInbox.vue'), meta: { role: 'supervisor' } },
   { path: '/monitor/:kind(case|section)/:id', name: 'trajectory', component: () => import('./pages/supervisor/SubjectTrajectory.vue'), props: true, meta: { role: 'supervisor' } },
   { path: '/warnings', name: 'office-warnings', component: () => import('./pages/supervisor/OfficeWarnings.vue'), meta: { role: 'any' } },

@@ -20,6 +20,11 @@ export default {
     states: { open: 'Awaiting answer', answered: 'Awaiting review', accepted: 'Accepted', escalated: 'Escalated (overdue)' },
     answered: 'Answer sent', reviewed: 'Review recorded',
   },
+  eff: {
+    title: 'Efficiency index', period: 'Period', empty: 'No case finished in this period', rank: 'Rank', dept: 'Department', onTime: 'On time',
+    used: 'Time used', warnings: 'Warnings/red', satisfaction: 'Satisfaction', score: 'Score', grade: 'Grade', link: 'Efficiency index',
+    weights: 'Weights: on time {onTime}, time used {timeUsed}, warnings {warnings}, red {red}, satisfaction {satisfaction}, complaints {complaints}; excellent from {excellent}, good from {good}, pass from {pass}.',
+  },
   ev: {
     approval_case_applied: 'case filed',
     approval_material_added: 'material uploaded',

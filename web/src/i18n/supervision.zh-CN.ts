@@ -20,6 +20,11 @@ export default {
     states: { open: '待答复', answered: '待审核', accepted: '已认可', escalated: '已超期上报' },
     answered: '答复已提交', reviewed: '审核已记录',
   },
+  eff: {
+    title: '效能指数', period: '统计期间', empty: '本期间没有办结的办件', rank: '排名', dept: '部门', onTime: '按时办结',
+    used: '平均用时', warnings: '预警/红灯', satisfaction: '满意度', score: '得分', grade: '等级', link: '效能指数',
+    weights: '权重：按时办结 {onTime}，用时 {timeUsed}，预警 {warnings}，红灯 {red}，满意度 {satisfaction}，投诉 {complaints}；{excellent} 分以上优秀，{good} 分以上良好，{pass} 分以上合格。',
+  },
   ev: {
     approval_case_applied: '创建办件',
     approval_material_added: '上传材料',
