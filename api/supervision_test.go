@@ -9,6 +9,7 @@ import (
 
 	"github.com/tenderhall/tenderhall/accounts"
 	"github.com/tenderhall/tenderhall/approval"
+	"github.com/tenderhall/tenderhall/internal/dbtest"
 	"github.com/tenderhall/tenderhall/supervision"
 )
 
@@ -121,4 +122,45 @@ func (e *testEnv) must(t *testing.T, resp *http.Response) *http.Response {
 	t.Helper()
 	wantStatus(t, resp, http.StatusOK)
 	return resp
+}
+
+// TestSectionTrajectoryKeepsTheSecrets: a section's trajectory on the API
+// passes through the same screen as the event routes, so who bid and who
+// downloaded stay hidden from the supervisor until their release, while
+// the public steps show.
+func TestSectionTrajectoryKeepsTheSecrets(t *testing.T) {
+	e := newSecrecyEnv(t, dbtest.SQLite)
+	e.super = supervision.New(e.db, e.events, e.clock, e.srv.deps.Calendar.Calendar, supervision.DefaultRules())
+	e.rebuild(t, func(d *Deps) { d.Supervision = e.super })
+	e.appendAll(t)
+	if _, err := e.super.Consume(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := e.super.Trajectory(context.Background(), e.principal(accounts.RoleSupervisor), fmt.Sprintf("section:%d", e.section))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, s := range raw.Steps {
+		seen[s.Type] = true
+	}
+	if !seen["bid.received"] || !seen["document.downloaded"] {
+		t.Fatalf("the unscreened trajectory lacks the secret steps the test needs: %v", seen)
+	}
+	var tr supervision.Trajectory
+	decode(t, e.must(t, e.do("GET", fmt.Sprintf("/api/v1/supervision/trajectories/section/%d", e.section), e.readers[readerRecord], nil)), &tr)
+	withheld, public := 0, 0
+	for _, s := range tr.Steps {
+		if secretEvents[s.Type].Type != "" {
+			t.Fatalf("secret step shown before its release: %+v", s)
+		}
+		if s.Withheld {
+			withheld++
+		} else if s.Type == "section.note" || s.Type == "section.created" {
+			public++
+		}
+	}
+	if withheld == 0 || public != 2 {
+		t.Fatalf("%d withheld, %d public steps: %+v", withheld, public, tr.Steps)
+	}
 }

@@ -6,7 +6,9 @@ import (
 )
 
 // The count and breach rules: each raises one red warning when its
-// threshold is crossed, never twice, and nothing below it.
+// threshold is crossed, never twice, and nothing below it; those read
+// from the bids' secret events wait until the opening's results are
+// public, or the warning would tell the agency who bid.
 func TestBreachRules(t *testing.T) {
 	forEachBackend(t, beijing("2026-11-02 09:00"), func(t *testing.T, e *env) {
 		e.appendEvent(t, "project.created", "project:1", map[string]any{"name": "福州职业技术学院实训楼工程", "agencyOrgId": 700, "supervisingOrgId": e.dept})
@@ -22,6 +24,14 @@ func TestBreachRules(t *testing.T) {
 			e.appendEvent(t, "experts.draw_committed", "draw:"+itoa(int64(i)), map[string]any{"drawId": i, "sectionId": 1})
 		}
 		e.appendEvent(t, "evaluation.deviation_flagged", "evaluation:1", map[string]any{"bidId": 15, "criterion": "T1", "flagId": 1, "sectionId": 1})
+
+		e.consume(t)
+		for _, w := range e.warnings(t) {
+			if w.RuleID == RuleBidReplaced || w.RuleID == RuleDecryptFailed {
+				t.Fatalf("a warning about the bids before the results are public: %+v", w)
+			}
+		}
+		e.appendEvent(t, "section.opened", "section:1", map[string]any{"decrypted": 5})
 
 		e.acceptCase(t, 5, 5)
 		e.appendEvent(t, "approval.materials_requested", "case:5", map[string]any{"missing": []string{"a"}})

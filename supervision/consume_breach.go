@@ -29,21 +29,19 @@ func (s *Service) applyBreach(ctx context.Context, ev eventlog.Event) error {
 	}
 	switch ev.Type {
 	case "bid.received":
-		n, err := s.st.incr(ctx, ev.Subject, RuleBidReplaced, "org:"+itoa(p.BidderOrgID))
-		if err != nil || n-1 < s.rules.Rule[RuleBidReplaced].Limit {
-			return err
-		}
-		return s.breach(ctx, ev, ev.Subject, RuleBidReplaced, "org:"+itoa(p.BidderOrgID),
-			fmt.Sprintf("投标人（单位 %d）已替换投标文件 %d 次", p.BidderOrgID, n-1),
-			fmt.Sprintf("bidder (org %d) replaced its bid %d times", p.BidderOrgID, n-1))
+		// Counted now, raised when the results are public: a warning
+		// naming a bidder before then would tell the agency who bid.
+		_, err := s.st.incr(ctx, ev.Subject, RuleBidReplaced, "org:"+itoa(p.BidderOrgID))
+		return err
 	case "opening.decrypt_error", "opening.revoked":
-		why := "平台解密失败 / the platform could not decrypt it"
-		if ev.Type == "opening.revoked" {
-			why = "开标时撤销（" + p.Reason + "） / revoked at the opening (" + p.Reason + ")"
+		key := "bid:" + itoa(p.BidID) + ":" + strings.TrimPrefix(ev.Type, "opening.")
+		if p.Reason != "" {
+			key += ":" + p.Reason
 		}
-		zh, en, _ := strings.Cut(why, " / ")
-		return s.breach(ctx, ev, ev.Subject, RuleDecryptFailed, "bid:"+itoa(p.BidID),
-			fmt.Sprintf("投标文件 %d：%s", p.BidID, zh), fmt.Sprintf("bid %d: %s", p.BidID, en))
+		_, err := s.st.incr(ctx, ev.Subject, RuleDecryptFailed, key)
+		return err
+	case "section.opened", "section.failed":
+		return s.atResults(ctx, ev)
 	case "evaluation.deviation_flagged":
 		return s.breach(ctx, ev, sectionRef(p.SectionID), RuleDeviation, "flag:"+itoa(p.FlagID),
 			fmt.Sprintf("投标文件 %d 的评分项 %s 偏离委员会均值", p.BidID, p.Criterion),
@@ -74,6 +72,46 @@ func (s *Service) applyBreach(ctx context.Context, ev eventlog.Event) error {
 			return err
 		}
 		return s.breach(ctx, ev, ev.Subject, RuleMissingAgain, "requests", fmt.Sprintf("已第 %d 次要求补正材料", n), fmt.Sprintf("missing materials asked for %d times", n))
+	}
+	return nil
+}
+
+// atResults raises, once the opening's results are public, the breaches
+// counted from the section's secret events: bids replaced many times and
+// decryption failures.
+func (s *Service) atResults(ctx context.Context, ev eventlog.Event) error {
+	replaced, err := s.st.counters(ctx, ev.Subject, RuleBidReplaced)
+	if err != nil {
+		return err
+	}
+	for key, n := range replaced {
+		if n-1 < s.rules.Rule[RuleBidReplaced].Limit {
+			continue
+		}
+		org := strings.TrimPrefix(key, "org:")
+		if err := s.breach(ctx, ev, ev.Subject, RuleBidReplaced, key, fmt.Sprintf("投标人（单位 %s）替换投标文件 %d 次", org, n-1),
+			fmt.Sprintf("bidder (org %s) replaced its bid %d times", org, n-1)); err != nil {
+			return err
+		}
+	}
+	failed, err := s.st.counters(ctx, ev.Subject, RuleDecryptFailed)
+	if err != nil {
+		return err
+	}
+	for key := range failed {
+		parts := strings.SplitN(key, ":", 4) // bid, id, kind[, reason]
+		zh, en := "平台解密失败", "the platform could not decrypt it"
+		if len(parts) > 2 && parts[2] == "revoked" {
+			reason := ""
+			if len(parts) > 3 {
+				reason = parts[3]
+			}
+			zh, en = "开标时撤销（"+reason+"）", "revoked at the opening ("+reason+")"
+		}
+		if err := s.breach(ctx, ev, ev.Subject, RuleDecryptFailed, "bid:"+parts[1], fmt.Sprintf("投标文件 %s：%s", parts[1], zh),
+			fmt.Sprintf("bid %s: %s", parts[1], en)); err != nil {
+			return err
+		}
 	}
 	return nil
 }

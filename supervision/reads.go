@@ -69,12 +69,22 @@ func (s *Service) Warnings(ctx context.Context, actor accounts.Principal, f Warn
 	return s.st.warnings(ctx, f)
 }
 
-// Step is one event of a trajectory.
+// Step is one event of a trajectory. A withheld step (an event the
+// reader may not read yet, see eventlog.Secret) keeps only its Seq.
 type Step struct {
 	Seq        int64     `json:"seq"`
 	OccurredAt time.Time `json:"occurredAt"`
 	Type       string    `json:"type"`
 	Actor      string    `json:"actor"`
+	Withheld   bool      `json:"withheld,omitempty"`
+}
+
+// StepOf is the step of event e.
+func StepOf(e eventlog.Event) Step {
+	if e.Withheld {
+		return Step{Seq: e.Seq, Withheld: true}
+	}
+	return Step{Seq: e.Seq, OccurredAt: e.OccurredAt, Type: e.Type, Actor: e.Actor}
 }
 
 // LimitView is a time limit of a trajectory with how much of it is used.
@@ -88,10 +98,14 @@ type LimitView struct {
 // log (an evaluation's too, for a section), its time limits against what
 // they allowed, and its warnings.
 type Trajectory struct {
-	Subject  Subject     `json:"subject"`
-	Steps    []Step      `json:"steps"`
-	Limits   []LimitView `json:"limits"`
-	Warnings []Warning   `json:"warnings"`
+	Subject Subject `json:"subject"`
+	Steps   []Step  `json:"steps"`
+	// Events are the log's events behind Steps, for a caller that must
+	// screen a section's secret events before showing them (the API does,
+	// and rebuilds Steps with StepOf). Not serialised.
+	Events   []eventlog.Event `json:"-"`
+	Limits   []LimitView      `json:"limits"`
+	Warnings []Warning        `json:"warnings"`
 }
 
 // Trajectory returns subject's trajectory. Errors: apperr.NotFound for a
@@ -109,9 +123,9 @@ func (s *Service) Trajectory(ctx context.Context, actor accounts.Principal, subj
 	if err != nil {
 		return Trajectory{}, err
 	}
-	tr := Trajectory{Subject: subj, Steps: make([]Step, 0, len(evs))}
+	tr := Trajectory{Subject: subj, Steps: make([]Step, 0, len(evs)), Events: evs}
 	for _, e := range evs {
-		tr.Steps = append(tr.Steps, Step{Seq: e.Seq, OccurredAt: e.OccurredAt, Type: e.Type, Actor: e.Actor})
+		tr.Steps = append(tr.Steps, StepOf(e))
 	}
 	ts, err := s.st.timers(ctx, subject)
 	if err != nil {
