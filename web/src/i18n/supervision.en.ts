@@ -11,7 +11,7 @@ export default {
   rules: { id: 'Rule', title: 'Meaning', basis: 'Legal basis', limit: 'Limit', thresholds: 'Yellow at {p}% used or {d} working day(s) left; red when overdue. Warnings are answered within {a} working days.', fromCase: 'the item\'s promised limit', unit: { workdays: '{n} working days', days: '{n} days', minutes: '{n} minutes' } },
   traj: {
     title: 'Trajectory', steps: 'Every step (from the event log)', limits: 'Time limits', rule: 'Rule', started: 'From', due: 'Due', used: 'Used',
-    stopped: 'ended {t}', paused: 'clock suspended', running: 'running', warnings: 'Warnings', seq: 'Log seq', actor: 'Actor', event: 'Event',
+    withheld: '(confidential until released)', stopped: 'ended {t}', paused: 'clock suspended', running: 'running', warnings: 'Warnings', seq: 'Log seq', actor: 'Actor', event: 'Event',
   },
   warn: {
     title: 'Warning inbox', officeTitle: 'Warnings and corrections', empty: 'No warnings', subject: 'Subject', rule: 'Rule', light: 'Light', raised: 'Raised',

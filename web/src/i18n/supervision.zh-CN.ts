@@ -11,7 +11,7 @@ export default {
   rules: { id: '规则编号', title: '规则', basis: '依据', limit: '时限', thresholds: '黄灯：已用 {p}% 或剩余 {d} 个工作日；超时为红灯。预警须在 {a} 个工作日内答复。', fromCase: '按事项承诺时限', unit: { workdays: '{n} 个工作日', days: '{n} 日', minutes: '{n} 分钟' } },
   traj: {
     title: '运行轨迹', steps: '全过程记录（取自事件日志）', limits: '时限', rule: '规则', started: '起算', due: '截止', used: '已用',
-    stopped: '已结束于 {t}', paused: '暂停计时', running: '计时中', warnings: '预警', seq: '日志序号', actor: '操作者', event: '事件',
+    withheld: '（保密事项，公布后可见）', stopped: '已结束于 {t}', paused: '暂停计时', running: '计时中', warnings: '预警', seq: '日志序号', actor: '操作者', event: '事件',
   },
   warn: {
     title: '预警收件箱', officeTitle: '预警与纠错', empty: '暂无预警', subject: '对象', rule: '规则', light: '灯色', raised: '发出时间',
