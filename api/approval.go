@@ -61,7 +61,14 @@ func (s *Server) approvalService() (*approval.Service, error) {
 
 // withCase runs fn with the approval service and the :id path parameter.
 func (s *Server) withCase(c *gin.Context, fn func(svc *approval.Service, id int64) (any, error)) error {
-	svc, err := s.approvalService()
+	return withServiceID(c, s.approvalService, fn)
+}
+
+// withServiceID runs fn with the service get returns (an error when it is
+// not configured) and the :id path parameter, and replies 200 with its
+// result.
+func withServiceID[S any](c *gin.Context, get func() (S, error), fn func(svc S, id int64) (any, error)) error {
+	svc, err := get()
 	if err != nil {
 		return err
 	}

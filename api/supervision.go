@@ -96,16 +96,7 @@ func (s *Server) reviewWarning(c *gin.Context) error {
 }
 
 func (s *Server) withWarning(c *gin.Context, fn func(svc *supervision.Service, id int64) (any, error)) error {
-	svc, err := s.supervisionService()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	v, err := fn(svc, id)
-	return reply(c, v, err, false)
+	return withServiceID(c, s.supervisionService, fn)
 }
 
 func (s *Server) trajectory(c *gin.Context) error {

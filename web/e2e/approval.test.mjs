@@ -7,44 +7,24 @@
 // rectification the officer closes; a revocation shows on the public page.
 // Screenshots go to test-output/e2e/approval-*.png. With E2E_REAL_SERVERS=1
 // it runs on MariaDB, MinIO and Redis instead of the embedded default.
-import { before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { apiClient, bearer, cli, launchBrowser, screenshotDir, startServer } from './harness.mjs'
-import { realServerEnv } from './realservers.mjs'
-import { field, newPage as openPage, screenshotOnFailure, shot as screenshot, signIn as signInAs } from './browser.mjs'
+import { bearer, cli } from './harness.mjs'
+import { field } from './browser.mjs'
+import { sandboxSuite } from './sandboxsuite.mjs'
 
-const bin = process.env.TENDERHALL_BIN
+const suite = sandboxSuite('approval-')
+const { test, newPage, signIn, shot, api, bin } = suite
 const work = mkdtempSync(join(tmpdir(), 'th-e2e-approval-'))
-const shots = screenshotDir()
-let srv, browser, base
 const state = {}
 
-before(async () => {
-  assert.ok(bin, 'TENDERHALL_BIN names the binary')
-  // E2E_REAL_SERVERS=1: the same chain on MariaDB, MinIO and Redis (asynq).
-  if (process.env.E2E_REAL_SERVERS === '1') Object.assign(process.env, await realServerEnv())
-  srv = await startServer(bin)
-  base = srv.url
-  browser = await launchBrowser()
-})
-after(async () => {
-  await browser?.close()
-  await srv?.stop()
-})
-
-const test = screenshotOnFailure(shots)
-const newPage = () => openPage(browser)
-const signIn = (page, user) => signInAs(page, base, user, srv.logins[user])
-const shot = (page, name) => screenshot(page, shots, 'approval-' + name)
-const api = async (user) => apiClient(srv.url, await bearer(srv.url, user, srv.logins[user]))
 const stateIs = (page, word) => page.locator('[data-test=case-info] [data-test=case-state]').filter({ hasText: word }).waitFor()
 
 test('the public guides list the demo catalogue and draw an item\'s flow chart', async () => {
   const page = await newPage()
-  await page.goto(base + '/guides')
+  await page.goto(suite.base + '/guides')
   const rows = page.locator('[data-test=guides] tbody tr')
   await rows.nth(29).waitFor()
   assert.ok((await rows.count()) >= 30)
@@ -67,7 +47,7 @@ test('the public guides list the demo catalogue and draw an item\'s flow chart',
 test('the applicant applies on the fast lane, uploads one file, has the other from the library, and submits', async () => {
   const page = await newPage()
   await signIn(page, 'demo-applicant')
-  await page.goto(base + '/guides/350100-JS-001')
+  await page.goto(suite.base + '/guides/350100-JS-001')
   await page.click('[data-test=apply]')
   await field(page, 'apply-name').fill('吴刚')
   await field(page, 'apply-id').fill('11010519491231002X')
@@ -95,7 +75,7 @@ test('the applicant applies on the fast lane, uploads one file, has the other fr
 test('the officer accepts, stops and restarts the clock, approves, finishes and issues the certificate', async () => {
   const page = await newPage()
   await signIn(page, 'demo-officer')
-  await page.goto(base + '/officer')
+  await page.goto(suite.base + '/officer')
   await page.locator('[data-test=queue-case]').filter({ hasText: state.caseNo }).waitFor()
   assert.ok((await page.locator('[data-test=case-light]').count()) > 0, 'open cases show their light')
   await shot(page, 'officer-queue')
@@ -134,21 +114,21 @@ test('the QR page verifies the certificate for anyone, and the CLI verifies the 
   assert.equal(cert.no, state.certNo)
   assert.ok(cert.certificate.verifyUrl.endsWith('/verify/certificates/' + encodeURIComponent(state.certNo)), cert.certificate.verifyUrl)
   const page = await newPage() // not signed in
-  await page.goto(cert.certificate.verifyUrl.replace(/^https?:\/\/[^/]+/, base))
+  await page.goto(cert.certificate.verifyUrl.replace(/^https?:\/\/[^/]+/, suite.base))
   await page.locator('[data-test=verify-status][data-status=valid]').waitFor()
   assert.equal((await page.textContent('[data-test=verify-sm3]')).trim(), cert.pdfSm3)
   assert.ok((await page.textContent('[data-test=verify-details]')).includes('端到端测试项目'))
   await shot(page, 'verify-valid')
 
-  const r = await fetch(`${srv.url}/api/v1/approval/cases/${state.caseId}/certificate/pdf`, {
-    headers: { Authorization: 'Bearer ' + (await bearer(srv.url, 'demo-applicant', srv.logins['demo-applicant'])) } })
+  const r = await fetch(`${suite.srv.url}/api/v1/approval/cases/${state.caseId}/certificate/pdf`, {
+    headers: { Authorization: 'Bearer ' + (await bearer(suite.srv.url, 'demo-applicant', suite.srv.logins['demo-applicant'])) } })
   assert.equal(r.status, 200)
   const pdf = join(work, 'certificate.pdf')
   writeFileSync(pdf, Buffer.from(await r.arrayBuffer()))
-  const key = await (await fetch(`${srv.url}/api/v1/public/approval/departments/${cert.certificate.departmentOrgId}/certificate-key`)).json()
+  const key = await (await fetch(`${suite.srv.url}/api/v1/public/approval/departments/${cert.certificate.departmentOrgId}/certificate-key`)).json()
   const keyFile = join(work, 'dept.pem')
   writeFileSync(keyFile, key.publicKeyPem)
-  const out = await cli(bin, ['verify', 'certificate', pdf, '--department-pub', keyFile, '--server', srv.url])
+  const out = await cli(bin, ['verify', 'certificate', pdf, '--department-pub', keyFile, '--server', suite.srv.url])
   assert.ok(out.includes(state.certNo), out)
   state.verifyPage = page
 })
@@ -156,7 +136,7 @@ test('the QR page verifies the certificate for anyone, and the CLI verifies the 
 test('a bad rating opens a call-back and a rectification, which the officer closes', async () => {
   const page = await newPage()
   await signIn(page, 'demo-applicant')
-  await page.goto(`${base}/applicant/cases/${state.caseId}`)
+  await page.goto(`${suite.base}/applicant/cases/${state.caseId}`)
   await page.click('[data-test=rating-1]')
   await field(page, 'rating-comment').fill('窗口答复不清楚，跑了冤枉路。')
   await page.click('[data-test=rating-send]')
@@ -167,7 +147,7 @@ test('a bad rating opens a call-back and a rectification, which the officer clos
 
   const officer = await newPage()
   await signIn(officer, 'demo-officer')
-  await officer.goto(base + '/officer')
+  await officer.goto(suite.base + '/officer')
   const row = officer.locator('[data-test=tasks] tbody tr').filter({ hasText: '回访' }).filter({ hasText: '#' + state.caseId })
   await row.waitFor()
   await row.locator('[data-test=task-note] input, input[data-test=task-note]').first().fill('已电话回访申请人，说明补充材料要求。')
@@ -176,7 +156,7 @@ test('a bad rating opens a call-back and a rectification, which the officer clos
   await shot(officer, 'tasks')
 
   // Revocation shows on the public page.
-  await officer.goto(`${base}/officer/cases/${state.caseId}`)
+  await officer.goto(`${suite.base}/officer/cases/${state.caseId}`)
   await field(officer, 'revoke-reason').fill('端到端测试：以欺骗手段取得许可')
   await officer.click('[data-test=revoke]')
   await officer.locator('[data-test=cert-status]').filter({ hasText: '已吊销' }).waitFor()

@@ -5,35 +5,14 @@
 // its trajectory keeping every change. Screenshots go to
 // test-output/e2e/supervision-*.png. With E2E_REAL_SERVERS=1 it runs on
 // MariaDB, MinIO and Redis instead of the embedded default.
-import { before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { apiClient, bearer, launchBrowser, screenshotDir, startServer } from './harness.mjs'
-import { realServerEnv } from './realservers.mjs'
-import { field, newPage as openPage, screenshotOnFailure, shot as screenshot, signIn as signInAs } from './browser.mjs'
+import { bearer } from './harness.mjs'
+import { field } from './browser.mjs'
+import { sandboxSuite } from './sandboxsuite.mjs'
 
-const bin = process.env.TENDERHALL_BIN
-const shots = screenshotDir()
-let srv, browser, base
+const suite = sandboxSuite('supervision-')
+const { test, newPage, signIn, shot, api } = suite
 const state = {}
-
-before(async () => {
-  assert.ok(bin, 'TENDERHALL_BIN names the binary')
-  if (process.env.E2E_REAL_SERVERS === '1') Object.assign(process.env, await realServerEnv())
-  srv = await startServer(bin)
-  base = srv.url
-  browser = await launchBrowser()
-})
-after(async () => {
-  await browser?.close()
-  await srv?.stop()
-})
-
-const test = screenshotOnFailure(shots)
-const newPage = () => openPage(browser)
-const signIn = (page, user) => signInAs(page, base, user, srv.logins[user])
-const shot = (page, name) => screenshot(page, shots, 'supervision-' + name)
-const api = async (user) => apiClient(srv.url, await bearer(srv.url, user, srv.logins[user]))
-
 /** Moves the sandbox clock (every sweep runs, supervision's too); sessions may end, so callers sign in afresh. */
 async function setClock(to) {
   const admin = await api('demo-admin')
@@ -42,7 +21,7 @@ async function setClock(to) {
 
 /** The board's light for our case, once the row is there. */
 async function boardLight(page, want) {
-  await page.goto(base + '/monitor')
+  await page.goto(suite.base + '/monitor')
   const row = page.locator(`[data-test=board] tbody tr:has([data-subject="case:${state.caseId}"])`)
   await row.locator(`[data-test=light][data-light=${want}]`).waitFor()
 }
@@ -52,9 +31,9 @@ test('a case accepted today is on the supervisor\'s board, green, with its promi
   const c = await applicant('POST', '/api/v1/approval/cases', { itemCode: '350100-JS-006', applicantKind: 'person',
     applicantName: '监察测试', applicantId: '11010519491231002X' })
   state.caseId = c.id
-  const token = await bearer(srv.url, 'demo-applicant', srv.logins['demo-applicant'])
+  const token = await bearer(suite.srv.url, 'demo-applicant', suite.srv.logins['demo-applicant'])
   for (const m of ['application', 'contract']) {
-    const r = await fetch(`${srv.url}/api/v1/approval/cases/${c.id}/materials/${m}?name=${m}.pdf`, {
+    const r = await fetch(`${suite.srv.url}/api/v1/approval/cases/${c.id}/materials/${m}?name=${m}.pdf`, {
       method: 'PUT', headers: { Authorization: 'Bearer ' + token }, body: '材料 ' + m })
     assert.equal(r.status, 201, await r.text())
   }
@@ -106,7 +85,7 @@ test('the office corrects the case and answers; the supervisor accepts and the b
   await officer('POST', `/api/v1/approval/cases/${state.caseId}/decision`, { decision: 'approve' })
   const page = await newPage()
   await signIn(page, 'demo-officer')
-  await page.goto(base + '/warnings')
+  await page.goto(suite.base + '/warnings')
   const ours = page.locator('[data-test=warnings] tbody tr').filter({ hasText: `case:${state.caseId}` })
   await ours.nth(1).waitFor()
   for (let i = 0; i < 2; i++) {
@@ -120,7 +99,7 @@ test('the office corrects the case and answers; the supervisor accepts and the b
 
   const sup = await newPage()
   await signIn(sup, 'demo-supervisor')
-  await sup.goto(base + `/monitor/case/${state.caseId}`)
+  await sup.goto(suite.base + `/monitor/case/${state.caseId}`)
   for (let i = 0; i < 2; i++) {
     await sup.locator('[data-test=review-accept]').first().click()
     await sup.locator('[data-test=warnings] [data-state=accepted]').nth(i).waitFor()
@@ -130,13 +109,13 @@ test('the office corrects the case and answers; the supervisor accepts and the b
   await boardLight(sup, 'green')
   await shot(sup, 'board-green-again')
   // The case was decided this (sandbox) month: demo-officer's department is ranked, its score drawn.
-  await sup.goto(base + '/monitor/efficiency')
+  await sup.goto(suite.base + '/monitor/efficiency')
   const dept = sup.locator('[data-test=efficiency] tbody tr').filter({ hasText: '住房和城乡建设局' })
   await dept.waitFor()
   assert.match(await dept.locator('[data-test=efficiency-score]').textContent(), /^\d+\.\d\d$/)
   await sup.locator('[data-test=efficiency-chart] canvas').waitFor()
   await shot(sup, 'efficiency')
-  await sup.goto(base + '/monitor/warnings')
+  await sup.goto(suite.base + '/monitor/warnings')
   await sup.locator('[data-test=warnings] tbody tr').first().waitFor()
   await shot(sup, 'inbox')
   await sup.close()
