@@ -40,7 +40,12 @@ func (s *Service) applyBreach(ctx context.Context, ev eventlog.Event) error {
 		}
 		_, err := s.st.incr(ctx, ev.Subject, RuleDecryptFailed, key)
 		return err
-	case "section.opened", "section.failed":
+	case "section.opened":
+		if err := s.atResults(ctx, ev); err != nil {
+			return err
+		}
+		return s.signalsAtOpening(ctx, ev)
+	case "section.failed":
 		return s.atResults(ctx, ev)
 	case "evaluation.deviation_flagged":
 		return s.breach(ctx, ev, sectionRef(p.SectionID), RuleDeviation, "flag:"+itoa(p.FlagID),

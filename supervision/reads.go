@@ -106,6 +106,8 @@ type Trajectory struct {
 	Events   []eventlog.Event `json:"-"`
 	Limits   []LimitView      `json:"limits"`
 	Warnings []Warning        `json:"warnings"`
+	// Signals are a section's collusion signals (none for a case).
+	Signals []Signal `json:"signals"`
 }
 
 // Trajectory returns subject's trajectory. Errors: apperr.NotFound for a
@@ -143,7 +145,10 @@ func (s *Service) Trajectory(ctx context.Context, actor accounts.Principal, subj
 		}
 		tr.Limits = append(tr.Limits, lv)
 	}
-	tr.Warnings, err = s.st.warnings(ctx, WarningFilter{Subject: subject, Limit: MaxList})
+	if tr.Warnings, err = s.st.warnings(ctx, WarningFilter{Subject: subject, Limit: MaxList}); err != nil {
+		return Trajectory{}, err
+	}
+	tr.Signals, err = s.st.signals(ctx, subject)
 	return tr, err
 }
 

@@ -113,3 +113,15 @@ func (st store) escalateWarning(ctx context.Context, id int64, now time.Time) (i
 		Updates(map[string]any{"state": WarningEscalated, "escalated_at": now})
 	return res.RowsAffected, storage.Translate(res.Error)
 }
+
+// insertSignal stores sig unless one with its dedupe key exists.
+func (st store) insertSignal(ctx context.Context, sig *Signal) (bool, error) {
+	res := st.insertIgnoring(ctx, "dedupe").Create(sig)
+	return res.RowsAffected == 1, storage.Translate(res.Error)
+}
+
+func (st store) signals(ctx context.Context, subject string) ([]Signal, error) {
+	out := []Signal{}
+	err := st.conn(ctx).Where("subject = ?", subject).Order("id").Find(&out).Error
+	return out, storage.Translate(err)
+}

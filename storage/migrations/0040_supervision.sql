@@ -80,3 +80,19 @@ CREATE TABLE supervision_counts (
   n INT NOT NULL,
   PRIMARY KEY (subject, rule_id, count_key)
 ) {{table}};
+
+-- Collusion signals (围标串标) of a section, computed after its opening:
+-- evidence for the supervisor, never a decision. dedupe names the signal
+-- so that replaying the opening raises it once.
+CREATE TABLE supervision_signals (
+  id {{id}},
+  dedupe VARCHAR(160) NOT NULL,
+  subject VARCHAR(60) NOT NULL,
+  kind VARCHAR(20) NOT NULL,
+  strength VARCHAR(10) NOT NULL,
+  evidence TEXT NOT NULL,
+  source_seq BIGINT NOT NULL,
+  created_at DATETIME(3) NOT NULL,
+  UNIQUE (dedupe)
+) {{table}};
+CREATE INDEX supervision_signals_subject ON supervision_signals (subject);

@@ -25,6 +25,11 @@ export default {
     used: 'Time used', warnings: 'Warnings/red', satisfaction: 'Satisfaction', score: 'Score', grade: 'Grade', link: 'Efficiency index',
     weights: 'Weights: on time {onTime}, time used {timeUsed}, warnings {warnings}, red {red}, satisfaction {satisfaction}, complaints {complaints}; excellent from {excellent}, good from {good}, pass from {pass}.',
   },
+  sig: {
+    title: 'Collusion signals', hint: 'Signals inform the supervisor and the committee chair; they are never a decision.', kind: 'Signal', strength: 'Strength', evidence: 'Evidence',
+    kinds: { same_ip: 'different bidders, one upload address', equal_steps: 'prices in equal steps', fixed_ratio: 'prices in a fixed ratio', clustered: 'prices within 0.5 %' },
+    strengths: { weak: 'weak', medium: 'medium', strong: 'strong' },
+  },
   ev: {
     approval_case_applied: 'case filed',
     approval_material_added: 'material uploaded',

@@ -25,6 +25,11 @@ export default {
     used: '平均用时', warnings: '预警/红灯', satisfaction: '满意度', score: '得分', grade: '等级', link: '效能指数',
     weights: '权重：按时办结 {onTime}，用时 {timeUsed}，预警 {warnings}，红灯 {red}，满意度 {satisfaction}，投诉 {complaints}；{excellent} 分以上优秀，{good} 分以上良好，{pass} 分以上合格。',
   },
+  sig: {
+    title: '围标串标预警信号', hint: '信号仅供监督人员和评标委员会主任参考，不作为自动结论。', kind: '信号', strength: '强度', evidence: '证据',
+    kinds: { same_ip: '不同投标人同一上传 IP', equal_steps: '报价等差', fixed_ratio: '报价等比', clustered: '报价过于接近（0.5% 以内）' },
+    strengths: { weak: '弱', medium: '中', strong: '强' },
+  },
   ev: {
     approval_case_applied: '创建办件',
     approval_material_added: '上传材料',
