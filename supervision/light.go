@@ -67,7 +67,7 @@ func (r Rules) WorkdayWindow(cal *clock.Calendar, start, due time.Time, n int) W
 	end, first := dayOf(due), dayOf(start)
 	day := end
 	for d := end.AddDate(0, 0, -1); !d.Before(first); d = d.AddDate(0, 0, -1) {
-		if remaining(cal, d, end) > k {
+		if cal.WorkdaysAfter(d, end) > k {
 			break
 		}
 		day = d
@@ -93,17 +93,6 @@ func (r Rules) DurationWindow(start, due time.Time, days bool) Window {
 		yellow = start
 	}
 	return Window{Start: start, YellowAt: yellow, Due: due}
-}
-
-// remaining counts the working days d with from's date < d ≤ to's date.
-func remaining(cal *clock.Calendar, from, to time.Time) int {
-	n := 0
-	for d := from.AddDate(0, 0, 1); !d.After(to); d = d.AddDate(0, 0, 1) {
-		if cal.IsWorkday(d) {
-			n++
-		}
-	}
-	return n
 }
 
 // dayOf is noon of t's Beijing date, safe to step by AddDate.

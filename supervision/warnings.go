@@ -84,13 +84,13 @@ func (s *Service) raise(ctx context.Context, t Timer, seq int64, now time.Time) 
 func usedText(t Timer, now time.Time, cal *clock.Calendar, workdays bool) (zh, en string) {
 	if now.After(t.DueAt) {
 		if workdays {
-			n := remaining(cal, dayOf(t.DueAt), dayOf(now))
+			n := cal.WorkdaysAfter(t.DueAt, now)
 			return fmt.Sprintf("已超期 %d 个工作日", n), fmt.Sprintf("%d working day(s) overdue", n)
 		}
 		return "已超时", "overdue"
 	}
 	if workdays {
-		n := remaining(cal, dayOf(now), dayOf(t.DueAt))
+		n := cal.WorkdaysAfter(now, t.DueAt)
 		return fmt.Sprintf("剩余 %d 个工作日", n), fmt.Sprintf("%d working day(s) left", n)
 	}
 	total := t.DueAt.Sub(t.StartedAt)

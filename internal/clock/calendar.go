@@ -101,6 +101,26 @@ func (c *Calendar) DaysBetween(a, b time.Time) int {
 	return int(db.Sub(da) / (24 * time.Hour)) // both midnight UTC: an exact multiple of 24h
 }
 
+// WorkdaysAfter counts the working days d with from's Shanghai date < d ≤
+// to's date: 0 when to's date is not after from's.
+func (c *Calendar) WorkdaysAfter(from, to time.Time) int {
+	n := 0
+	end := noonOf(to)
+	for d := noonOf(from).AddDate(0, 0, 1); !d.After(end); d = d.AddDate(0, 0, 1) {
+		if c.IsWorkday(d) {
+			n++
+		}
+	}
+	return n
+}
+
+// noonOf is noon of t's Shanghai date: stepping it by AddDate never
+// crosses a date boundary.
+func noonOf(t time.Time) time.Time {
+	y, m, d := t.In(Shanghai).Date()
+	return time.Date(y, m, d, 12, 0, 0, 0, Shanghai)
+}
+
 // EndOfDay returns the last millisecond (23:59:59.999) of t's Shanghai date, in UTC.
 func EndOfDay(t time.Time) time.Time {
 	y, m, d := t.In(Shanghai).Date()

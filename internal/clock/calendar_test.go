@@ -114,6 +114,25 @@ func TestAddWorkdays(t *testing.T) {
 	}
 }
 
+func TestWorkdaysAfter(t *testing.T) {
+	c := nationalDay2026(t)
+	for _, tc := range []struct {
+		cal      *Calendar
+		from, to string
+		want     int
+	}{
+		{c, "2026-09-30 23:00", "2026-10-12 08:00", 4}, // 10-08, 10-09, adjusted 10-10, 10-12
+		{nil, "2026-09-30 23:00", "2026-10-12 08:00", 8},
+		{c, "2026-10-12 09:00", "2026-10-12 23:00", 0}, // the same date
+		{c, "2026-10-12 09:00", "2026-10-09 09:00", 0}, // backwards
+		{c, "2026-10-01 00:00", "2026-10-07 23:59", 0}, // all holiday
+	} {
+		if got := tc.cal.WorkdaysAfter(sh(tc.from), sh(tc.to)); got != tc.want {
+			t.Errorf("WorkdaysAfter(%s, %s) = %d, want %d", tc.from, tc.to, got, tc.want)
+		}
+	}
+}
+
 func TestDaysBetweenAndEndOfDay(t *testing.T) {
 	var c *Calendar
 	for _, tc := range []struct {
