@@ -98,8 +98,7 @@ func (s *Service) consumeBatch(ctx context.Context) (n int, clockMoved bool, err
 }
 
 // breachTypes are the events the breach and count rules read.
-var breachTypes = map[string]bool{"bid.received": true, "opening.decrypt_error": true, "opening.revoked": true,
-	"evaluation.deviation_flagged": true, "experts.draw_committed": true, "approval.case_refused": true,
+var breachTypes = map[string]bool{"evaluation.deviation_flagged": true, "experts.draw_committed": true, "approval.case_refused": true,
 	"approval.materials_requested": true, "approval.case_rated": true, "section.opened": true, "section.failed": true}
 
 // payload is the subset of event payload fields the rules read.

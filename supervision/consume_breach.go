@@ -28,24 +28,7 @@ func (s *Service) applyBreach(ctx context.Context, ev eventlog.Event) error {
 		return nil
 	}
 	switch ev.Type {
-	case "bid.received":
-		// Counted now, raised when the results are public: a warning
-		// naming a bidder before then would tell the agency who bid.
-		_, err := s.st.incr(ctx, ev.Subject, RuleBidReplaced, "org:"+itoa(p.BidderOrgID))
-		return err
-	case "opening.decrypt_error", "opening.revoked":
-		key := "bid:" + itoa(p.BidID) + ":" + strings.TrimPrefix(ev.Type, "opening.")
-		if p.Reason != "" {
-			key += ":" + p.Reason
-		}
-		_, err := s.st.incr(ctx, ev.Subject, RuleDecryptFailed, key)
-		return err
-	case "section.opened":
-		if err := s.atResults(ctx, ev); err != nil {
-			return err
-		}
-		return s.signalsAtOpening(ctx, ev)
-	case "section.failed":
+	case "section.opened", "section.failed":
 		return s.atResults(ctx, ev)
 	case "evaluation.deviation_flagged":
 		return s.breach(ctx, ev, sectionRef(p.SectionID), RuleDeviation, "flag:"+itoa(p.FlagID),
@@ -81,46 +64,6 @@ func (s *Service) applyBreach(ctx context.Context, ev eventlog.Event) error {
 	return nil
 }
 
-// atResults raises, once the opening's results are public, the breaches
-// counted from the section's secret events: bids replaced many times and
-// decryption failures.
-func (s *Service) atResults(ctx context.Context, ev eventlog.Event) error {
-	replaced, err := s.st.counters(ctx, ev.Subject, RuleBidReplaced)
-	if err != nil {
-		return err
-	}
-	for key, n := range replaced {
-		if n-1 < s.rules.Rule[RuleBidReplaced].Limit {
-			continue
-		}
-		org := strings.TrimPrefix(key, "org:")
-		if err := s.breach(ctx, ev, ev.Subject, RuleBidReplaced, key, fmt.Sprintf("投标人（单位 %s）替换投标文件 %d 次", org, n-1),
-			fmt.Sprintf("bidder (org %s) replaced its bid %d times", org, n-1)); err != nil {
-			return err
-		}
-	}
-	failed, err := s.st.counters(ctx, ev.Subject, RuleDecryptFailed)
-	if err != nil {
-		return err
-	}
-	for key := range failed {
-		parts := strings.SplitN(key, ":", 4) // bid, id, kind[, reason]
-		zh, en := "平台解密失败", "the platform could not decrypt it"
-		if len(parts) > 2 && parts[2] == "revoked" {
-			reason := ""
-			if len(parts) > 3 {
-				reason = parts[3]
-			}
-			zh, en = "开标时撤销（"+reason+"）", "revoked at the opening ("+reason+")"
-		}
-		if err := s.breach(ctx, ev, ev.Subject, RuleDecryptFailed, "bid:"+parts[1], fmt.Sprintf("投标文件 %s：%s", parts[1], zh),
-			fmt.Sprintf("bid %s: %s", parts[1], en)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // ruleRating keeps each case's rating by month, for the efficiency index.
 const ruleRating = "RATING"
 
@@ -128,29 +71,19 @@ const ruleRating = "RATING"
 // relights the subject. A subject supervision does not watch (created
 // before it was) is skipped.
 func (s *Service) breach(ctx context.Context, ev eventlog.Event, subj, rule, key, zh, en string) error {
-	sub, err := s.st.subject(ctx, subj)
-	if apperr.Is(err, apperr.NotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
 	cal, err := s.calendar(ctx)
 	if err != nil {
 		return err
 	}
 	r := s.rules.Rule[rule]
-	at := ev.OccurredAt
-	w := Warning{Dedupe: subj + "|" + rule + "|" + key, RuleID: rule, Subject: subj, Light: Red, OfficeOrgID: sub.OfficeOrgID,
-		DepartmentOrgID: sub.DepartmentOrgID, Detail: r.TitleZh + "：" + zh + " / " + r.TitleEn + ": " + en, SourceSeq: ev.Seq,
-		State: WarningOpen, RaisedAt: at, AnswerDue: clock.EndOfDay(cal.AddWorkdays(at, s.rules.AnswerWorkdays))}
-	created, err := s.st.insertWarning(ctx, &w)
-	if err != nil || !created {
+	w := Warning{Dedupe: subj + "|" + rule + "|" + key, RuleID: rule, Subject: subj, Light: Red, SourceSeq: ev.Seq,
+		RaisedAt: ev.OccurredAt, Detail: r.TitleZh + "：" + zh + " / " + r.TitleEn + ": " + en}
+	created, err := s.warn(ctx, cal, &w, func(*Warning) map[string]any { return map[string]any{"sourceSeq": ev.Seq} })
+	if apperr.Is(err, apperr.NotFound) || (err == nil && !created) {
+		return nil
+	}
+	if err != nil {
 		return err
 	}
-	if err := s.append(ctx, EventWarningRaised, subj, "system", map[string]any{"warningId": w.ID, "rule": rule,
-		"light": Red, "officeOrgId": w.OfficeOrgID, "sourceSeq": ev.Seq}); err != nil {
-		return err
-	}
-	return s.relight(ctx, subj, "breach:"+rule, at)
+	return s.relight(ctx, subj, "breach:"+rule, ev.OccurredAt)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -104,12 +105,11 @@ func DefaultRules() Rules {
 
 // List returns the rules in id order.
 func (r Rules) List() []Rule {
-	ids := []string{RuleCasePreReview, RuleCasePromised, RuleMissingAgain, RuleNoReason,
-		RuleBidReplaced, RuleContractLate, RuleDecryptFailed, RuleRedraw, RuleOpeningLate, RulePublicityLate, RuleDeviation}
-	out := make([]Rule, 0, len(ids))
-	for _, id := range ids {
-		out = append(out, *r.Rule[id])
+	out := make([]Rule, 0, len(r.Rule))
+	for _, x := range r.Rule {
+		out = append(out, *x)
 	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
 }
 

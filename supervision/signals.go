@@ -41,17 +41,13 @@ type openedBid struct {
 
 // signalsAtOpening computes the section's signals from the opening's
 // results (ev, section.opened) and the addresses its bids were received
-// from, as the log recorded them.
-func (s *Service) signalsAtOpening(ctx context.Context, ev eventlog.Event) error {
+// from, as the log recorded them (evs, the section's events).
+func (s *Service) signalsAtOpening(ctx context.Context, ev eventlog.Event, evs []eventlog.Event) error {
 	var p struct {
 		Results []openedBid `json:"results"`
 	}
 	if !jsonInto(ev.Payload, &p) {
 		return nil
-	}
-	evs, err := s.allAbout(ctx, ev.Subject)
-	if err != nil {
-		return err
 	}
 	ips := map[int64]string{}
 	for _, e := range evs {

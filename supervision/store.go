@@ -252,18 +252,3 @@ func (st store) efficiencyStats(ctx context.Context, from, to time.Time, months 
 	}
 	return out, storage.Translate(err)
 }
-
-// counters returns the subject's counters of rule by key.
-func (st store) counters(ctx context.Context, subject, rule string) (map[string]int, error) {
-	var rows []struct {
-		CountKey string
-		N        int
-	}
-	err := st.conn(ctx).Raw("SELECT count_key, n FROM supervision_counts WHERE subject = ? AND rule_id = ? ORDER BY count_key",
-		subject, rule).Scan(&rows).Error
-	out := make(map[string]int, len(rows))
-	for _, r := range rows {
-		out[r.CountKey] = r.N
-	}
-	return out, storage.Translate(err)
-}

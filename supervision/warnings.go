@@ -55,10 +55,6 @@ const MaxAnswerRunes = 2000
 // names the timer's start and the light, so a replayed event or a second
 // sweep finds it there.
 func (s *Service) raise(ctx context.Context, t Timer, seq int64, now time.Time) error {
-	subj, err := s.st.subject(ctx, t.Subject)
-	if err != nil {
-		return err
-	}
 	cal, err := s.calendar(ctx)
 	if err != nil {
 		return err
@@ -66,17 +62,34 @@ func (s *Service) raise(ctx context.Context, t Timer, seq int64, now time.Time) 
 	rule := s.rules.Rule[t.RuleID]
 	due := t.DueAt.In(clock.Shanghai).Format("2006-01-02 15:04")
 	zh, en := usedText(t, now, cal, rule.Unit == "workdays")
-	detail := fmt.Sprintf("%s：时限 %s，%s / %s: due %s, %s", rule.TitleZh, due, zh, rule.TitleEn, due, en)
 	w := Warning{Dedupe: fmt.Sprintf("%s|%s|%d|%s", t.Subject, t.RuleID, t.StartedAt.UnixMilli(), t.Light),
-		RuleID: t.RuleID, Subject: t.Subject, Light: t.Light, OfficeOrgID: subj.OfficeOrgID, DepartmentOrgID: subj.DepartmentOrgID,
-		Detail: detail, SourceSeq: seq, State: WarningOpen, RaisedAt: now,
-		AnswerDue: clock.EndOfDay(cal.AddWorkdays(now, s.rules.AnswerWorkdays))}
-	created, err := s.st.insertWarning(ctx, &w)
-	if err != nil || !created {
-		return err
+		RuleID: t.RuleID, Subject: t.Subject, Light: t.Light, SourceSeq: seq, RaisedAt: now,
+		Detail: fmt.Sprintf("%s：时限 %s，%s / %s: due %s, %s", rule.TitleZh, due, zh, rule.TitleEn, due, en)}
+	_, err = s.warn(ctx, cal, &w, func(w *Warning) map[string]any { return map[string]any{"dueAt": t.DueAt, "answerDue": w.AnswerDue} })
+	return err
+}
+
+// warn sends w (its rule, subject, light, detail, source and time set) to
+// the subject's office: it fills the offices, the open state and the
+// answer deadline, stores it unless it was raised before (false then),
+// and logs it with the payload fields extra adds. Errors: apperr.NotFound
+// for a subject not watched; those of storage.
+func (s *Service) warn(ctx context.Context, cal *clock.Calendar, w *Warning, extra func(*Warning) map[string]any) (bool, error) {
+	sub, err := s.st.subject(ctx, w.Subject)
+	if err != nil {
+		return false, err
 	}
-	return s.append(ctx, EventWarningRaised, t.Subject, "system", map[string]any{"warningId": w.ID, "rule": t.RuleID,
-		"light": t.Light, "officeOrgId": w.OfficeOrgID, "dueAt": t.DueAt, "answerDue": w.AnswerDue})
+	w.OfficeOrgID, w.DepartmentOrgID, w.State = sub.OfficeOrgID, sub.DepartmentOrgID, WarningOpen
+	w.AnswerDue = clock.EndOfDay(cal.AddWorkdays(w.RaisedAt, s.rules.AnswerWorkdays))
+	created, err := s.st.insertWarning(ctx, w)
+	if err != nil || !created {
+		return false, err
+	}
+	payload := map[string]any{"warningId": w.ID, "rule": w.RuleID, "light": w.Light, "officeOrgId": w.OfficeOrgID}
+	for k, v := range extra(w) {
+		payload[k] = v
+	}
+	return true, s.append(ctx, EventWarningRaised, w.Subject, "system", payload)
 }
 
 // usedText says how far the limit is used: working days left or overdue
