@@ -17,7 +17,7 @@ export function caseLight(c: Pick<Schemas['Case'], 'remainingWorkdays' | 'promis
 }
 
 /** The element-plus tag type of a light. */
-export function lightTag(l: Light | null): 'success' | 'warning' | 'danger' | 'info' {
+export function lightTag(l: string | null | undefined): 'success' | 'warning' | 'danger' | 'info' {
   return l === 'green' ? 'success' : l === 'yellow' ? 'warning' : l === 'red' ? 'danger' : 'info'
 }
 

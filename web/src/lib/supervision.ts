@@ -1,13 +1,7 @@
 // Electronic supervision helpers shared by the supervisor's and the
 // office's pages.
 import { call, type Schemas } from '../api/client'
-
-export type Light = 'green' | 'yellow' | 'red'
-
-/** The element-plus tag type of a light. */
-export function lightType(l: string | undefined): 'success' | 'warning' | 'danger' | 'info' {
-  return l === 'green' ? 'success' : l === 'yellow' ? 'warning' : l === 'red' ? 'danger' : 'info'
-}
+import type { Light } from './approval'
 
 /** The page of a subject ("case:12", "section:3"): its trajectory. */
 export function trajectoryPath(subject: string | undefined): string {
