@@ -57,7 +57,7 @@ var homes = map[string][]string{
 	"github.com/tjfoc/gmsm":               {}, // a test peer only, never in product code
 	"github.com/gin-gonic/gin":            {"api"},
 	"github.com/prometheus/client_golang": {"api", "internal/jobs"},
-	"github.com/go-pdf/fpdf":              {"internal/pdf"},
+	"github.com/go-pdf/fpdf":              {"internal/pdf", "internal/docmeta/docmetatest"},
 	"github.com/ledongthuc/pdf":           {}, // a test peer only: reads rendered PDFs back
 }
 
