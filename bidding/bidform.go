@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"regexp"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tenderhall/tenderhall/internal/apperr"
 )
@@ -19,14 +21,19 @@ const BidFormName = "bidform.json"
 // maxBidForm bounds the form entry: it is read into memory at opening.
 const maxBidForm = 64 << 10
 
-// BidForm (投标函) is the structured part of a bid that the opening record
-// publishes: the price in fen, the duration in calendar days, the quality
-// commitment and any other commitments the tender asks for.
+// BidForm (投标函) is the structured part of a bid. The opening record
+// publishes the price in fen, the duration in calendar days and the
+// quality commitment; the contact person, phone and the account the bid
+// bond comes from are never published (supervision compares them across
+// bidders, DESIGN.md §5).
 type BidForm struct {
-	PriceFen     int64             `json:"priceFen"`
-	DurationDays int               `json:"durationDays"`
-	Quality      string            `json:"quality,omitempty"`
-	Commitments  map[string]string `json:"commitments,omitempty"`
+	PriceFen       int64             `json:"priceFen"`
+	DurationDays   int               `json:"durationDays"`
+	Quality        string            `json:"quality,omitempty"`
+	Commitments    map[string]string `json:"commitments,omitempty"`
+	Contact        string            `json:"contact,omitempty"`
+	Phone          string            `json:"phone,omitempty"`
+	DepositAccount string            `json:"depositAccount,omitempty"`
 }
 
 // Validate checks the form's figures. Errors: apperr.Invalid (code
@@ -39,9 +46,20 @@ func (f BidForm) Validate() error {
 		return badForm("工期必须为 1 到 36500 天", "the duration must be 1 to 36500 days", "durationDays")
 	case len(f.Quality) > 500:
 		return badForm("质量承诺过长", "the quality commitment is too long", "quality")
+	case utf8.RuneCountInString(f.Contact) > 50:
+		return badForm("联系人过长（最多 50 字）", "the contact person is too long (at most 50 characters)", "contact")
+	case !phonePattern.MatchString(f.Phone):
+		return badForm("联系电话格式错误", "the phone number is malformed", "phone")
+	case !accountPattern.MatchString(f.DepositAccount):
+		return badForm("保证金账户应为 8 到 34 位数字或字母", "the deposit account must be 8 to 34 digits or letters", "depositAccount")
 	}
 	return nil
 }
+
+var (
+	phonePattern   = regexp.MustCompile(`^$|^\+?[0-9][0-9 -]{4,19}$`)
+	accountPattern = regexp.MustCompile(`^$|^[0-9A-Za-z]{8,34}$`)
+)
 
 func badForm(zh, en, field string) error {
 	return apperr.New(apperr.Invalid, "投标函无效："+zh, "the bid form is invalid: "+en).WithCode("bad_bid_form").WithField(field, en)

@@ -8,12 +8,14 @@ import (
 
 func TestBidPackageRoundTrip(t *testing.T) {
 	var pkg bytes.Buffer
-	form := BidForm{PriceFen: 98765432, DurationDays: 365, Quality: "优良", Commitments: map[string]string{"warranty": "5年"}}
+	form := BidForm{PriceFen: 98765432, DurationDays: 365, Quality: "优良", Commitments: map[string]string{"warranty": "5年"},
+		Contact: "张三", Phone: "+86 138-0000-1234", DepositAccount: "6222020200112233445"}
 	if err := WriteBidPackage(&pkg, form, []BidDocument{{Name: "商务标.pdf", Size: 5, Body: strings.NewReader("%PDF-")}}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := ReadBidForm(pkg.Bytes()[:min(pkg.Len(), formPrefix)])
-	if err != nil || got.PriceFen != form.PriceFen || got.DurationDays != 365 || got.Commitments["warranty"] != "5年" {
+	if err != nil || got.PriceFen != form.PriceFen || got.DurationDays != 365 || got.Commitments["warranty"] != "5年" ||
+		got.Contact != "张三" || got.Phone != form.Phone || got.DepositAccount != form.DepositAccount {
 		t.Fatalf("%+v %v", got, err)
 	}
 }
@@ -40,6 +42,9 @@ func TestBidFormRefusals(t *testing.T) {
 		"zero price":       pack(BidFormName, `{"priceFen":0,"durationDays":1}`),
 		"negative":         pack(BidFormName, `{"priceFen":-1,"durationDays":1}`),
 		"truncated prefix": pack("", "")[:520],
+		"long contact":     pack(BidFormName, `{"priceFen":1,"durationDays":1,"contact":"`+strings.Repeat("张", 51)+`"}`),
+		"letters in phone": pack(BidFormName, `{"priceFen":1,"durationDays":1,"phone":"138-call-me"}`),
+		"short account":    pack(BidFormName, `{"priceFen":1,"durationDays":1,"depositAccount":"1234"}`),
 	} {
 		if _, err := ReadBidForm(in); codeOf(err) != "bad_bid_form" {
 			t.Errorf("%s: %v", name, err)

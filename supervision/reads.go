@@ -108,6 +108,9 @@ type Trajectory struct {
 	Warnings []Warning        `json:"warnings"`
 	// Signals are a section's collusion signals (none for a case).
 	Signals []Signal `json:"signals"`
+	// Scan is the reading of a section's bids for the content signals,
+	// once it is opened.
+	Scan *ScanView `json:"scan,omitempty"`
 }
 
 // Trajectory returns subject's trajectory. Errors: apperr.NotFound for a
@@ -148,8 +151,27 @@ func (s *Service) Trajectory(ctx context.Context, actor accounts.Principal, subj
 	if tr.Warnings, err = s.st.warnings(ctx, WarningFilter{Subject: subject, Limit: MaxList}); err != nil {
 		return Trajectory{}, err
 	}
-	tr.Signals, err = s.st.signals(ctx, subject)
-	return tr, err
+	if tr.Signals, err = s.st.signals(ctx, subject); err != nil {
+		return Trajectory{}, err
+	}
+	if tr.Signals, err = s.openSignals(tr.Signals); err != nil {
+		return Trajectory{}, err
+	}
+	return tr, s.scanView(ctx, &tr)
+}
+
+// scanView adds the section's scan and the documents it read.
+func (s *Service) scanView(ctx context.Context, tr *Trajectory) error {
+	sc, err := s.st.scan(ctx, tr.Subject.Subject)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	tr.Scan = &ScanView{State: sc.State, Attempts: sc.Attempts, LastError: sc.LastError, DoneAt: sc.DoneAt}
+	tr.Scan.Documents, err = s.st.documents(ctx, sc.Subject)
+	return err
 }
 
 // subjectEvents reads the subject's events from the log; a section's

@@ -13,6 +13,7 @@ import (
 	"github.com/tenderhall/tenderhall/accounts"
 	"github.com/tenderhall/tenderhall/eventlog"
 	"github.com/tenderhall/tenderhall/internal/clock"
+	"github.com/tenderhall/tenderhall/notary"
 	"github.com/tenderhall/tenderhall/storage"
 )
 
@@ -37,6 +38,9 @@ type Service struct {
 	// applied: an error aborts the batch as a crash would.
 	beforeApply func(eventlog.Event) error
 	batch       int // events per consumer transaction; 0: ConsumeBatch
+	openBid     BidOpener
+	fields      *notary.FieldCipher
+	valueKey    []byte // keys the hashes of shared values in signals' dedupe keys
 }
 
 // New returns the supervision service applying rules.

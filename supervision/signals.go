@@ -22,6 +22,7 @@ type Signal struct {
 	Kind      string          `json:"kind" gorm:"column:kind"`         // same_ip, equal_steps, fixed_ratio, clustered
 	Strength  string          `json:"strength" gorm:"column:strength"` // weak, medium, strong
 	Evidence  json.RawMessage `json:"evidence" gorm:"column:evidence;serializer:json"`
+	Sealed    *string         `json:"-" gorm:"column:evidence_sealed"` // personal evidence, sealed with the field key
 	SourceSeq int64           `json:"sourceSeq" gorm:"column:source_seq"`
 	CreatedAt time.Time       `json:"createdAt" gorm:"column:created_at"`
 }
@@ -63,6 +64,11 @@ func (s *Service) signalsAtOpening(ctx context.Context, ev eventlog.Event, evs [
 		if b.Status == "decrypted" {
 			b.IP = ips[b.BidID]
 			bids = append(bids, b)
+		}
+	}
+	if len(bids) > 1 { // the contents are compared across bidders
+		if err := s.st.queueScan(ctx, &Scan{Subject: ev.Subject, SourceSeq: ev.Seq, Bids: bids, State: scanPending, CreatedAt: ev.OccurredAt}); err != nil {
+			return err
 		}
 	}
 	for _, sig := range append(sameIP(bids), pricePattern(bids)...) {
@@ -157,5 +163,9 @@ func (s *Service) Signals(ctx context.Context, actor accounts.Principal, subject
 	if !supervises(actor, subj) {
 		return nil, errNotSupervising()
 	}
-	return s.st.signals(ctx, subject)
+	sigs, err := s.st.signals(ctx, subject)
+	if err != nil {
+		return nil, err
+	}
+	return s.openSignals(sigs)
 }

@@ -252,3 +252,13 @@ func (st store) efficiencyStats(ctx context.Context, from, to time.Time, months 
 	}
 	return out, storage.Translate(err)
 }
+
+func gormExpr(sql string) clause.Expr { return gorm.Expr(sql) }
+
+func onConflictNothing(columns ...string) clause.OnConflict {
+	cols := make([]clause.Column, len(columns))
+	for i, c := range columns {
+		cols[i] = clause.Column{Name: c}
+	}
+	return clause.OnConflict{Columns: cols, DoNothing: true}
+}

@@ -33,7 +33,8 @@ const sweepPage = 500
 
 // Sweep moves every timer whose time has come to its light now (green to
 // yellow, yellow to red, raising their warnings) and escalates warnings
-// not answered in time. Only timers due for a look are read, so the cost
+// not answered in time, then reads the bids of opened sections waiting
+// for their content signals (scanBids). Only timers due for a look are read, so the cost
 // follows the changes, not the number of open cases. Safe to run twice at
 // once: a timer moves only from the light it was read with. Errors: those
 // of storage and the event log.
@@ -68,7 +69,10 @@ func (s *Service) Sweep(ctx context.Context) error {
 			break
 		}
 	}
-	return s.escalate(ctx, now)
+	if err := s.escalate(ctx, now); err != nil {
+		return err
+	}
+	return s.scanBids(ctx)
 }
 
 // escalate marks open warnings past their answer deadline as escalated to

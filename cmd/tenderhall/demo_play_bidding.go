@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"github.com/tenderhall/tenderhall/internal/pdf"
 	"io"
 	"net/http"
 	"strconv"
@@ -102,12 +103,22 @@ func (p *player) download(ctx context.Context, b *playBidder, d bidding.Document
 		"%s downloaded the tender document with %s and SM3 %s, not the published %s", b.name, resp.Status, got, d.SM3)
 }
 
-// seal packs and seals a bid form with one document, in memory.
+// seal packs and seals a bid form with two documents, in memory: the
+// technical part as text and the commercial part as a PDF whose Author is
+// the bidder's writer.
 func (p *player) seal(ctx context.Context, b *playBidder, priceFen int64, duration int) ([]byte, error) {
 	var pkg bytes.Buffer
 	tech := []byte(strings.Repeat(b.name+"施工组织设计：质量、安全、进度保证措施。\n", 400))
-	form := bidding.BidForm{PriceFen: priceFen, DurationDays: duration, Quality: "合格", Commitments: map[string]string{"warranty": "五年"}}
-	if err := bidding.WriteBidPackage(&pkg, form, []bidding.BidDocument{{Name: "技术标.txt", Size: int64(len(tech)), Body: bytes.NewReader(tech)}}); err != nil {
+	var commercial bytes.Buffer
+	if err := pdf.Render(&commercial, pdf.Document{Title: "商务标", Subtitle: b.name, Author: b.author, Created: time.Now(),
+		Blocks: []pdf.Block{pdf.Paragraph{Text: "投标报价：" + yuanOf(priceFen) + " 元；工期 " + strconv.Itoa(duration) + " 日历天。"}}}); err != nil {
+		return nil, err
+	}
+	form := bidding.BidForm{PriceFen: priceFen, DurationDays: duration, Quality: "合格", Commitments: map[string]string{"warranty": "五年"},
+		Contact: b.author, Phone: fmt.Sprintf("0591-8%07d", b.org)}
+	docs := []bidding.BidDocument{{Name: "技术标.txt", Size: int64(len(tech)), Body: bytes.NewReader(tech)},
+		{Name: "商务标.pdf", Size: int64(commercial.Len()), Body: &commercial}}
+	if err := bidding.WriteBidPackage(&pkg, form, docs); err != nil {
 		return nil, err
 	}
 	var env bytes.Buffer

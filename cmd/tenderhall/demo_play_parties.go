@@ -21,6 +21,7 @@ const playPassword = "Demo-play-2026!"
 // playBidder is a bidding company: its account, SM2 key and bid.
 type playBidder struct {
 	name     string
+	author   string // who wrote its documents, as their metadata record it
 	org      int64
 	c        *bidClient
 	key      *notary.PrivateKey
@@ -44,6 +45,7 @@ func (p *player) run(ctx context.Context) error {
 		return func(ctx context.Context) error { return p.probeSecrets(ctx, m) }
 	}
 	steps := []func(context.Context) error{p.setup, p.parties, p.pool, p.announce, p.submitBids, probe(beforeDeadline), p.passDeadline, p.open,
+		p.watchCollusion,
 		p.drawExperts, p.callExperts, p.enterRoom, p.reviewBids, p.scoreBids, p.signReport, probe(beforeAward), p.publicize,
 		p.awardAndContract, probe(afterAward), p.verify}
 	for _, s := range steps {
@@ -141,8 +143,11 @@ func (p *player) parties(ctx context.Context) error {
 		return err
 	}
 	names := []string{"榕城建设工程", "海西路桥集团", "闽江建筑安装", "鼓山市政工程", "马尾港务建设", "三坊七巷古建"}
+	// The second and third bidders' documents were written by one person:
+	// the collusion pair supervision must find (围标串标).
+	authors := []string{"陈建华", "林志强", "林志强", "黄丽娟", "吴海峰", "郑晓燕"}
 	for i, n := range names {
-		b := &playBidder{name: "福建" + n + "有限公司（演示）", priceFen: int64(9_600_000+i*85_000) * 100}
+		b := &playBidder{name: "福建" + n + "有限公司（演示）", author: authors[i], priceFen: int64(9_600_000+i*85_000) * 100}
 		if b.org, b.c, err = p.party(ctx, fmt.Sprintf("bidder%d", i+1), b.name, accounts.OrgBidder, p.uscc(10+i), accounts.RoleBidder); err != nil {
 			return err
 		}
