@@ -18,16 +18,22 @@ import (
 	"github.com/tenderhall/tenderhall/notary"
 )
 
-// BidOpener writes the plaintext package of a decrypted bid to w
-// (bidding.Service.OpenBid, registered in cmd: supervision reads the
-// domains, no domain imports it).
-type BidOpener func(ctx context.Context, bidID int64, w io.Writer) error
+// BidReader reads decrypted bids for the scans: bidding's read methods,
+// registered in cmd (supervision reads the domains; no domain imports it).
+type BidReader struct {
+	// Open writes the plaintext package of a decrypted bid to w
+	// (bidding.Service.OpenBid).
+	Open func(ctx context.Context, bidID int64, w io.Writer) error
+	// Fingerprint returns the sealing machine's fingerprint from the bid's
+	// envelope, "" when none (bidding.Service.OpenedBidFingerprint).
+	Fingerprint func(ctx context.Context, bidID int64) (string, error)
+}
 
 // SetBidReader lets the scans read decrypted bids, sealing what they find
 // about people with fields; key names shared values in the signals'
 // deduplication keys without revealing them. Without it scans wait.
-func (s *Service) SetBidReader(open BidOpener, fields *notary.FieldCipher, key []byte) {
-	s.openBid, s.fields, s.valueKey = open, fields, key
+func (s *Service) SetBidReader(r BidReader, fields *notary.FieldCipher, key []byte) {
+	s.bids, s.fields, s.valueKey = r, fields, key
 }
 
 // Scan limits.
@@ -43,7 +49,7 @@ const (
 // that keeps failing records each unreadable bid with the reason. Errors:
 // those of storage.
 func (s *Service) scanBids(ctx context.Context) error {
-	if s.openBid == nil || s.fields == nil {
+	if s.bids.Open == nil || s.bids.Fingerprint == nil || s.fields == nil {
 		return nil
 	}
 	scans, err := s.st.pendingScans(ctx, scansPerRun)
@@ -71,10 +77,11 @@ func (s *Service) scanBids(ctx context.Context) error {
 
 // bidContents is what one bid package holds for the signals.
 type bidContents struct {
-	bid  openedBid
-	form bidFormFields
-	docs []Document
-	meta map[int]docmeta.Meta // by entry
+	bid    openedBid
+	device string // the sealing machine's fingerprint
+	form   bidFormFields
+	docs   []Document
+	meta   map[int]docmeta.Meta // by entry
 }
 
 type bidFormFields struct {
@@ -124,10 +131,14 @@ func (s *Service) scanOne(ctx context.Context, sc Scan) error {
 // each document's SM3 and size, and the metadata of those not too large.
 func (s *Service) readBidContents(ctx context.Context, b openedBid) (bidContents, error) {
 	c := bidContents{bid: b, meta: map[int]docmeta.Meta{}}
+	var err error
+	if c.device, err = s.bids.Fingerprint(ctx, b.BidID); err != nil {
+		return c, err
+	}
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		err := s.openBid(ctx, b.BidID, pw)
+		err := s.bids.Open(ctx, b.BidID, pw)
 		pw.CloseWithError(err)
 		done <- err
 	}()

@@ -38,6 +38,18 @@ func (b *bidShelf) open(_ context.Context, bidID int64, w io.Writer) error {
 	return err
 }
 
+// fingerprint is the sealing machine of a bid: bids 11 and 13 were
+// sealed on one machine; the control section's on their own.
+func (b *bidShelf) fingerprint(_ context.Context, bidID int64) (string, error) {
+	if bidID == 11 || bidID == 13 {
+		return notary.SM3Hex([]byte("machine A")), nil
+	}
+	if bidID == 22 {
+		return "", nil // a sealer that recorded none
+	}
+	return notary.SM3Hex([]byte("machine " + itoa(bidID))), nil
+}
+
 func bidPackage(t testing.TB, form bidding.BidForm, docs map[string][]byte) []byte {
 	t.Helper()
 	var list []bidding.BidDocument
@@ -111,7 +123,7 @@ func TestContentSignalsAfterOpening(t *testing.T) {
 	forEachBackend(t, beijing("2026-11-02 09:00"), func(t *testing.T, e *env) {
 		ctx := context.Background()
 		shelf := &bidShelf{pkgs: map[int64][]byte{}, fail: map[int64]error{}}
-		e.svc.SetBidReader(shelf.open, fieldCipher(t), []byte("test value key"))
+		e.svc.SetBidReader(BidReader{Open: shelf.open, Fingerprint: shelf.fingerprint}, fieldCipher(t), []byte("test value key"))
 		e.appendEvent(t, "project.created", "project:1", map[string]any{"name": "实训楼", "agencyOrgId": 700, "supervisingOrgId": e.dept})
 
 		licence := docmetatest.PDF(docmetatest.Who{Title: "营业执照"}, "营业执照")
@@ -158,7 +170,7 @@ func TestContentSignalsAfterOpening(t *testing.T) {
 			byKind[s.Kind] = append(byKind[s.Kind], s)
 		}
 		if len(byKind["same_ip"]) != 1 || len(byKind[SignalSameAuthor]) != 1 || len(byKind[SignalSameFile]) != 1 ||
-			len(byKind[SignalSameContact]) != 1 || len(sigs) != 4 {
+			len(byKind[SignalSameContact]) != 1 || len(byKind[SignalSameDevice]) != 1 || len(sigs) != 5 {
 			t.Fatalf("signals of the seeded section: %v", byKind)
 		}
 		var author struct {
@@ -172,6 +184,10 @@ func TestContentSignalsAfterOpening(t *testing.T) {
 		}
 		if s := byKind[SignalSameContact][0]; s.Strength != "strong" || !strings.Contains(string(s.Evidence), `"field":"phone"`) {
 			t.Fatalf("same-phone signal %+v %s", s, s.Evidence)
+		}
+		if s := byKind[SignalSameDevice][0]; s.Strength != "strong" || !strings.Contains(string(s.Evidence), `"bidId":11`) ||
+			!strings.Contains(string(s.Evidence), `"bidId":13`) || strings.Contains(string(s.Evidence), `"bidId":12`) {
+			t.Fatalf("same-device signal %+v %s", s, s.Evidence)
 		}
 		if s := byKind[SignalSameFile][0]; s.Strength != "strong" || !strings.Contains(string(s.Evidence), notary.SM3Hex(licence)) {
 			t.Fatalf("same-file signal %+v %s", s, s.Evidence)

@@ -38,7 +38,7 @@ type Service struct {
 	// applied: an error aborts the batch as a crash would.
 	beforeApply func(eventlog.Event) error
 	batch       int // events per consumer transaction; 0: ConsumeBatch
-	openBid     BidOpener
+	bids        BidReader
 	fields      *notary.FieldCipher
 	valueKey    []byte // keys the hashes of shared values in signals' dedupe keys
 }

@@ -19,11 +19,12 @@ const (
 	SignalSameFile    = "same_file"    // byte-identical documents from different bidders
 	SignalSameContact = "same_contact" // one contact person or phone in different bids' forms
 	SignalSameDeposit = "same_deposit" // one bond account for different bidders
+	SignalSameDevice  = "same_device"  // bids sealed on one machine (the envelope's fingerprint)
 )
 
 // personal lists the kinds whose evidence names people or accounts: it is
 // sealed at rest.
-var personal = map[string]bool{SignalSameAuthor: true, SignalSameContact: true, SignalSameDeposit: true}
+var personal = map[string]bool{SignalSameAuthor: true, SignalSameContact: true, SignalSameDeposit: true, SignalSameDevice: true}
 
 // genericNames are the names office suites fill in by themselves: shared
 // by strangers, they are weak evidence.
@@ -88,6 +89,9 @@ func contentSignals(all []bidContents, key []byte) []Signal {
 		if v := phoneDigits(c.form.Phone); len(v) >= 5 {
 			at(SignalSameContact, "phone", v).add(c, "")
 		}
+		if c.device != "" {
+			at(SignalSameDevice, "fingerprint", c.device).add(c, "")
+		}
 		if v := strings.ToUpper(c.form.DepositAccount); v != "" {
 			at(SignalSameDeposit, "depositAccount", v).add(c, "")
 		}
@@ -121,7 +125,7 @@ func (g *group) signal(key []byte) (Signal, bool) {
 	switch {
 	case g.kind == SignalSameAuthor && genericNames[g.value]:
 		strength = "weak"
-	case len(orgs) > 2, g.kind == SignalSameFile, g.kind == SignalSameDeposit, g.field == "phone":
+	case len(orgs) > 2, g.kind == SignalSameFile, g.kind == SignalSameDeposit, g.kind == SignalSameDevice, g.field == "phone":
 		strength = "strong"
 	}
 	ev, _ := json.Marshal(map[string]any{"field": g.field, "value": g.value, "bids": bids})

@@ -123,7 +123,7 @@ func (p *player) seal(ctx context.Context, b *playBidder, priceFen int64, durati
 	}
 	var env bytes.Buffer
 	fp := notary.NewSM3()
-	fp.Write([]byte("demo sealing machine of " + b.name))
+	fp.Write([]byte("demo sealing machine of " + b.author)) // the pair seals on one machine
 	var fingerprint notary.Digest
 	copy(fingerprint[:], fp.Sum(nil))
 	_, err := notary.Seal(ctx, &env, &pkg, notary.SealOptions{Signer: b.key, Recipients: []*notary.PublicKey{b.key.Public()},

@@ -13,7 +13,7 @@ import (
 
 // watchCollusion: after the opening, supervision reads the decrypted
 // bids; the supervisor finds the pair whose documents one person wrote
-// (and who name that person as their contact), with the bids as
+// (who name that person as their contact and seal on one machine), with the bids as
 // evidence, and no other bidder named by such a signal.
 func (p *player) watchCollusion(ctx context.Context) error {
 	p.say("电子监察读取已解密投标文件：文档作者相同的两家投标人被标出 / supervision reads the opened bids: the two bidders whose documents one person wrote are flagged")
@@ -46,6 +46,11 @@ func (p *player) watchCollusion(ctx context.Context) error {
 			ids = append(ids, b.BidID)
 		}
 		switch s.Kind {
+		case supervision.SignalSameDevice:
+			if err := expect(fmt.Sprint(ids) == fmt.Sprint(pair), "%s names bids %v, want only the pair %v", s.Kind, ids, pair); err != nil {
+				return err
+			}
+			p.note("%s（%s…）：投标 %v", s.Kind, ev.Value[:12], ids)
 		case supervision.SignalSameAuthor, supervision.SignalSameContact:
 			if err := expect(fmt.Sprint(ids) == fmt.Sprint(pair) && ev.Value == "林志强",
 				"%s names bids %v (%q), want only the pair %v", s.Kind, ids, ev.Value, pair); err != nil {
@@ -64,6 +69,6 @@ func (p *player) watchCollusion(ctx context.Context) error {
 		}
 	}
 	p.note("已读取 %d 份文档，其中 %d 份 PDF 的元数据 / %d documents hashed, the metadata of %d PDFs read", len(tr.Scan.Documents), read, len(tr.Scan.Documents), read)
-	return expect(found[supervision.SignalSameAuthor] && found[supervision.SignalSameContact] && found["same_ip"] && read == 5,
-		"signals %v and %d PDFs read, want same_author, same_contact and same_ip and the 5 decrypted bids' PDFs", found, read)
+	return expect(found[supervision.SignalSameAuthor] && found[supervision.SignalSameContact] && found[supervision.SignalSameDevice] && found["same_ip"] && read == 5,
+		"signals %v and %d PDFs read, want same_author, same_contact, same_device and same_ip and the 5 decrypted bids' PDFs", found, read)
 }
