@@ -192,6 +192,7 @@ func (s *Server) routeTable() []route {
 		{http.MethodGet, "/api/v1/evaluations/:id/scores", roles(accounts.RoleExpert, accounts.RoleSupervisor), "Score sheets: a member's own until all submitted", "evaluation", nil, []evaluation.ScoreSheet{}, s.getScores},
 		{http.MethodPut, "/api/v1/evaluations/:id/scores", roles(accounts.RoleExpert), "Save (submit: true, finalise) the member's scores", "evaluation", ScoresRequest{}, evaluation.ScoreSheet{}, s.putScores},
 		{http.MethodGet, "/api/v1/evaluations/:id/flags", roles(accounts.RoleExpert, accounts.RoleSupervisor), "Deviation flags (畸高畸低)", "evaluation", nil, []evaluation.Flag{}, s.getFlags},
+		{http.MethodGet, "/api/v1/evaluations/:id/signals", roles(accounts.RoleExpert), "The section's collusion signals (围标串标), for the committee's chair in the room", "evaluation", nil, SignalsView{}, s.chairSignals},
 		{http.MethodPost, "/api/v1/evaluations/:id/flags/:flag", roles(accounts.RoleExpert), "Keep or change a flagged score with a reason", "evaluation", evaluation.ResolveRequest{}, evaluation.Flag{}, s.resolveFlag},
 		{http.MethodPost, "/api/v1/evaluations/:id/clarifications", roles(accounts.RoleExpert), "Ask a bidder a question through the platform (澄清)", "evaluation", evaluation.AskRequest{}, evaluation.Clarification{}, s.askBidder},
 		{http.MethodGet, "/api/v1/evaluations/:id/clarifications", roles(accounts.RoleExpert, accounts.RoleSupervisor), "The committee's questions and the answers", "evaluation", nil, []evaluation.Clarification{}, s.getClarifications},

@@ -128,6 +128,7 @@ func (s *Server) trajectory(c *gin.Context) error {
 		for _, e := range evs {
 			tr.Steps = append(tr.Steps, supervision.StepOf(e))
 		}
+		tr.Bidders = s.bidderNames(c.Request.Context(), tr.Signals)
 	}
 	return ok(c, tr)
 }

@@ -131,3 +131,18 @@ func chairOnly(sess Session, m member) error {
 	}
 	return nil
 }
+
+// ChairSection admits the committee's chair, in the room, to what the
+// chair alone is shown of the section (supervision's collusion signals)
+// and returns the section's ID. Errors: apperr.NotFound;
+// apperr.Forbidden (not_on_committee, outside_room, not_chair).
+func (s *Service) ChairSection(ctx context.Context, actor accounts.Principal, sessionID int64, ip string) (int64, error) {
+	sess, m, err := s.enter(ctx, actor, sessionID, ip)
+	if err != nil {
+		return 0, err
+	}
+	if err := chairOnly(sess, m); err != nil {
+		return 0, err
+	}
+	return sess.SectionID, nil
+}

@@ -111,6 +111,9 @@ type Trajectory struct {
 	// Scan is the reading of a section's bids for the content signals,
 	// once it is opened.
 	Scan *ScanView `json:"scan,omitempty"`
+	// Bidders names the organisations of the signals' evidence (filled
+	// by the API from accounts: organisation ID → name).
+	Bidders map[string]string `json:"bidders,omitempty"`
 }
 
 // Trajectory returns subject's trajectory. Errors: apperr.NotFound for a

@@ -152,6 +152,17 @@ func spread(xs []float64) float64 {
 	return hi - lo
 }
 
+// ChairSignals returns a section's collusion signals for the chair of its
+// evaluation committee, whom the caller admitted (evaluation's
+// ChairSection). Errors: those of storage and the field cipher.
+func (s *Service) ChairSignals(ctx context.Context, sectionID int64) ([]Signal, error) {
+	sigs, err := s.st.signals(ctx, sectionRef(sectionID))
+	if err != nil {
+		return nil, err
+	}
+	return s.openSignals(sigs)
+}
+
 // Signals returns a section's collusion signals. Errors: apperr.NotFound
 // for a section not watched; apperr.Forbidden (not_supervising) unless the
 // actor supervises it.
