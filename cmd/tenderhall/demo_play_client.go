@@ -40,6 +40,7 @@ type player struct {
 	tendererOrg, deptOrg                        int64
 	drawn                                       experts.DrawResult
 	members                                     []*playExpert
+	supervisorUser                              string // the supervisor's username, for a browser to sign in with
 	bids                                        []bidding.DecryptedBid
 	rejected                                    int64
 	pubEnds                                     time.Time

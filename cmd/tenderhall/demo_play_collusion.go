@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
+	"strconv"
 	"time"
 
+	"github.com/tenderhall/tenderhall/api"
 	"github.com/tenderhall/tenderhall/supervision"
 )
 
@@ -68,7 +70,31 @@ func (p *player) watchCollusion(ctx context.Context) error {
 			read++
 		}
 	}
+	p.note("监督人员 %s 查看轨迹 /monitor/section/%d / the supervisor's view", p.supervisorUser, p.section)
 	p.note("已读取 %d 份文档，其中 %d 份 PDF 的元数据 / %d documents hashed, the metadata of %d PDFs read", len(tr.Scan.Documents), read, len(tr.Scan.Documents), read)
 	return expect(found[supervision.SignalSameAuthor] && found[supervision.SignalSameContact] && found[supervision.SignalSameDevice] && found["same_ip"] && read == 5,
 		"signals %v and %d PDFs read, want same_author, same_contact, same_device and same_ip and the 5 decrypted bids' PDFs", found, read)
+}
+
+// chairSeesSignals: the elected chair, in the room, sees the section's
+// collusion signals with the bidders' names; another member is refused.
+func (p *player) chairSeesSignals(ctx context.Context) error {
+	var v api.SignalsView
+	if err := p.members[0].c.call(ctx, http.MethodGet, p.evalPath("/signals"), nil, &v); err != nil {
+		return err
+	}
+	kinds := map[string]bool{}
+	for _, s := range v.Signals {
+		kinds[s.Kind] = true
+	}
+	pair := v.Bidders[strconv.FormatInt(p.bidders[1].org, 10)]
+	if err := expect(kinds[supervision.SignalSameAuthor] && kinds[supervision.SignalSameDevice] && pair == p.bidders[1].name,
+		"the chair sees signals %v and names %v", kinds, v.Bidders); err != nil {
+		return err
+	}
+	if err := refused(p.members[1].c.call(ctx, http.MethodGet, p.evalPath("/signals"), nil, nil), "not_chair"); err != nil {
+		return fmt.Errorf("a member who is not the chair read the signals: %w", err)
+	}
+	p.note("组长在评标室看到 %d 条围标串标信号（供参考，不作结论）；其他成员无权查看（not_chair）", len(v.Signals))
+	return nil
 }

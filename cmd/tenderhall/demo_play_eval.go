@@ -66,6 +66,9 @@ func (p *player) enterRoom(ctx context.Context) error {
 	}
 	p.members = members
 	p.note("5 名成员签到并签署回避声明；评委%d 当选组长", members[0].seat)
+	if err := p.chairSeesSignals(ctx); err != nil {
+		return err
+	}
 	return p.namesSealed(ctx)
 }
 

@@ -142,6 +142,7 @@ func (p *player) parties(ctx context.Context) error {
 	if p.deptOrg, p.supervisor, err = p.party(ctx, "supervisor", "福州市住房和城乡建设局（演示）", accounts.OrgDepartment, p.uscc(2), accounts.RoleSupervisor); err != nil {
 		return err
 	}
+	p.supervisorUser = "supervisor-" + p.runTag()
 	names := []string{"榕城建设工程", "海西路桥集团", "闽江建筑安装", "鼓山市政工程", "马尾港务建设", "三坊七巷古建"}
 	// The second and third bidders' documents were written by one person:
 	// the collusion pair supervision must find (围标串标).

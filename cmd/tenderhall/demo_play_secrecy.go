@@ -145,7 +145,7 @@ func (p *player) probeSecrets(ctx context.Context, m secrecyMoment) error {
 			if withheld != 0 {
 				return fmt.Errorf("after the award the administrator still reads %d events withheld", withheld)
 			}
-			if err := everySecretOccurred(seen); err != nil {
+			if err := everySecretOccurred(seen, p.setupToken != ""); err != nil {
 				return err
 			}
 		}
@@ -155,10 +155,15 @@ func (p *player) probeSecrets(ctx context.Context, m secrecyMoment) error {
 }
 
 // everySecretOccurred checks that every declared secret kind but the
-// unexercised ones appeared in the log.
-func everySecretOccurred(seen map[string]bool) error {
+// unexercised ones appeared in the log. roomProbed says whether the play
+// made a request from outside the evaluation room (only on its embedded
+// server, whose proxy it trusts), which is what logs a refused access.
+func everySecretOccurred(seen map[string]bool, roomProbed bool) error {
 	var missing []string
 	for typ := range eventlog.Secrets(bidding.SecretEvents, experts.SecretEvents, evaluation.SecretEvents) {
+		if typ == "evaluation.access_refused" && !roomProbed {
+			continue
+		}
 		if _, skip := unexercisedSecrets[typ]; !skip && !seen[typ] {
 			missing = append(missing, typ)
 		}

@@ -3,7 +3,7 @@
 // connection in the middle of an upload, Debian's Chromium driven by
 // playwright-core, the CLI, and the sandbox clock.
 import { spawn, execFile } from 'node:child_process'
-import { mkdtempSync, mkdirSync, readdirSync, statSync, rmSync } from 'node:fs'
+import { appendFileSync, mkdtempSync, mkdirSync, readdirSync, statSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import net from 'node:net'
@@ -21,7 +21,7 @@ export async function startServer(bin) {
   })
   let out = ''
   process.on('exit', () => child.kill('SIGKILL')) // a test runner that times out skips after(); the server goes with it
-  child.stderr.on('data', () => {}) // the JSON log; not needed unless debugging
+  child.stderr.on('data', (b) => { if (process.env.E2E_SERVER_LOG) appendFileSync(process.env.E2E_SERVER_LOG, b) }) // the JSON log, kept only when asked
   const logins = {}
   const names = {} // demo user → display name, e.g. demo-expert1 → 刘洋（专家）
   const url = await new Promise((resolve, reject) => {
@@ -50,7 +50,7 @@ export async function startServer(bin) {
     async stop() {
       child.kill('SIGTERM')
       await new Promise((r) => child.once('exit', r))
-      rmSync(data, { recursive: true, force: true })
+      if (!process.env.E2E_KEEP_DATA) rmSync(data, { recursive: true, force: true })
     },
   }
 }

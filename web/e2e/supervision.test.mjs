@@ -120,3 +120,46 @@ test('the office corrects the case and answers; the supervisor accepts and the b
   await shot(sup, 'inbox')
   await sup.close()
 })
+
+// `tenderhall demo play` against this sandbox: two of its bidders' documents
+// were written by one person on one machine. After the opening supervision
+// reads the decrypted bids; the play's supervisor (its password is the
+// play's fixed one) finds the pair with the evidence and the graph.
+test('the seeded collusion pair appears with its evidence and the graph', async () => {
+  const { spawn } = await import('node:child_process')
+  const out = await new Promise((resolve, reject) => {
+    const child = spawn(suite.bin, ['demo', 'play', '--server', suite.base, '--admin-user', 'demo-admin', '--admin-password', suite.srv.logins['demo-admin']],
+      { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let text = ''
+    child.stdout.on('data', (b) => (text += b))
+    child.stderr.on('data', (b) => (text += b))
+    child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`demo play exited ${code}:\n${text}`))))
+  })
+  const user = out.match(/监督人员 (supervisor-\S+) 查看轨迹 (\/monitor\/section\/\d+)/)
+  assert.ok(user, 'the play names its supervisor and section')
+  const page = await newPage()
+  await page.goto(suite.base + '/login')
+  await page.fill('[data-test=username]', user[1])
+  await page.fill('[data-test=password]', 'Demo-play-2026!')
+  await page.click('[data-test=login]')
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'))
+  await page.goto(suite.base + user[2])
+  const author = page.locator('[data-test=signals] tbody tr').filter({ has: page.locator('[data-kind=same_author]') })
+  await author.waitFor()
+  assert.match(await author.locator('[data-test=signal-value]').textContent(), /作者：\s*林志强/)
+  const bids = await author.locator('[data-test=signal-bid]').allTextContents()
+  assert.equal(bids.length, 2)
+  assert.match(bids.join('|'), /海西路桥集团.*商务标\.pdf.*\|.*闽江建筑安装.*商务标\.pdf/)
+  await page.locator('[data-test=signals] [data-kind=same_device]').waitFor()
+  await page.locator('[data-test=collusion-graph] canvas').waitFor()
+  const edges = await page.locator('[data-test=collusion-edges] li').allTextContents()
+  const pairEdge = edges.find((e) => e.includes('海西路桥集团') && e.includes('闽江建筑安装'))
+  assert.ok(pairEdge && pairEdge.includes('同一台电脑') && pairEdge.includes('文档作者'), `the pair's edge: ${edges.join(' / ')}`)
+  assert.ok(edges.every((e) => e === pairEdge || !e.includes('文档作者')), 'no other pair shares an author')
+  assert.match(await page.locator('[data-test=scan-state]').textContent(), /已读取 · 共 10 份文档/)
+  await shot(page, 'collusion')
+  const { join } = await import('node:path')
+  const { screenshotDir } = await import('./harness.mjs')
+  await page.locator('.el-card').filter({ has: page.locator('[data-test=collusion-graph]') }).screenshot({ path: join(screenshotDir(), 'supervision-collusion-signals.png') })
+  await page.close()
+})

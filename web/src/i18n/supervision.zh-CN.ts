@@ -27,8 +27,17 @@ export default {
   },
   sig: {
     title: '围标串标预警信号', hint: '信号仅供监督人员和评标委员会主任参考，不作为自动结论。', kind: '信号', strength: '强度', evidence: '证据',
-    kinds: { same_ip: '不同投标人同一上传 IP', equal_steps: '报价等差', fixed_ratio: '报价等比', clustered: '报价过于接近（0.5% 以内）' },
+    kinds: {
+      same_ip: '不同投标人同一上传 IP', equal_steps: '报价等差', fixed_ratio: '报价等比', clustered: '报价过于接近（0.5% 以内）',
+      same_author: '文档作者/单位相同', same_file: '文件完全相同', same_contact: '联系人或电话相同', same_deposit: '保证金账户相同', same_device: '同一台电脑制作投标文件',
+    },
+    fields: { ip: 'IP 地址', author: '作者', lastModifiedBy: '最后修改者', company: '单位', sm3: 'SM3 摘要', contact: '联系人', phone: '联系电话', depositAccount: '保证金账户', fingerprint: '机器指纹' },
+    bid: '投标 #{id}', graph: '关联图', none: '本标段未发现围标串标信号。',
     strengths: { weak: '弱', medium: '中', strong: '强' },
+  },
+  scan: {
+    title: '已读取的投标文件', state: '状态', pending: '等待读取（开标后自动进行）', done: '已读取', bid: '投标', name: '文件', format: '格式', size: '大小',
+    sm3: 'SM3', skipped: '未读取元数据的原因', lastError: '上次失败：{e}', count: '共 {n} 份文档',
   },
   ev: {
     approval_case_applied: '创建办件',
