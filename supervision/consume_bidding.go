@@ -54,6 +54,8 @@ func (s *Service) applyBidding(ctx context.Context, cal *clock.Calendar, ev even
 		n := s.rules.Rule[RulePublicityLate].Limit
 		due := clock.EndOfDay(cal.AddDays(at, n))
 		return s.startTimer(ctx, sectionRef(p.SectionID), RulePublicityLate, s.rules.DurationWindow(at, due, true), n, ev.Seq, ev.OccurredAt)
+	case "section.awarded":
+		return s.atAward(ctx, ev)
 	case "section.candidates":
 		return s.stopTimer(ctx, subj, RulePublicityLate, ev.OccurredAt)
 	case "award.issued":

@@ -53,6 +53,9 @@ type Rules struct {
 	Rule           map[string]*Rule `json:"-" yaml:"rules"`
 	// Efficiency holds the efficiency index's weights and grade bounds.
 	Efficiency Efficiency `json:"efficiency"`
+	// Patterns holds the thresholds of the signals over a window of
+	// sections (陪标, 标王).
+	Patterns Patterns `json:"patterns"`
 }
 
 // Efficiency is how the efficiency index (效能指数) weighs its parts, each
@@ -72,7 +75,8 @@ type Efficiency struct {
 // DefaultRules returns the rulebook's thresholds.
 func DefaultRules() Rules {
 	r := Rules{YellowUsedPercent: 80, YellowDaysLeft: 1, AnswerWorkdays: 3, Rule: map[string]*Rule{},
-		Efficiency: Efficiency{OnTime: 40, TimeUsed: 15, Warnings: 10, Red: 15, Satisfaction: 15, Complaints: 5, Excellent: 90, Good: 80, Pass: 60}}
+		Efficiency: Efficiency{OnTime: 40, TimeUsed: 15, Warnings: 10, Red: 15, Satisfaction: 15, Complaints: 5, Excellent: 90, Good: 80, Pass: 60},
+		Patterns:   defaultPatterns()}
 	for _, x := range []Rule{
 		{ID: RuleCasePromised, TitleZh: "办件超过承诺时限", TitleEn: "case past its promised time limit",
 			Basis: "《行政许可法》第四十二条；政务服务承诺时限", Unit: "workdays", FromEvent: true},
@@ -147,6 +151,7 @@ func ParseRules(b []byte) (Rules, error) {
 		AnswerWorkdays    *int                      `yaml:"answer_workdays"`
 		Rules             map[string]map[string]int `yaml:"rules"`
 		Efficiency        map[string]int            `yaml:"efficiency"`
+		Patterns          map[string]int            `yaml:"patterns"`
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
@@ -169,6 +174,9 @@ func ParseRules(b []byte) (Rules, error) {
 		return Rules{}, firstOf(err)
 	}
 	if err := r.Efficiency.set(in.Efficiency, set); err != nil {
+		return Rules{}, err
+	}
+	if err := r.Patterns.set(in.Patterns, set); err != nil {
 		return Rules{}, err
 	}
 	for id, fields := range in.Rules {

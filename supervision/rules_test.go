@@ -20,6 +20,9 @@ func TestParseRules(t *testing.T) {
 		{"efficiency weight", "efficiency:\n  on_time: 50\n", ""},
 		{"unknown efficiency field", "efficiency:\n  speed: 5\n", "efficiency.speed"},
 		{"grades out of order", "efficiency:\n  good: 95\n", "efficiency.good"},
+		{"a window", "patterns:\n  window_days: 180\n  accompany_min: 4\n", ""},
+		{"unknown pattern field", "patterns:\n  window: 180\n", "patterns.window"},
+		{"rate out of range", "patterns:\n  winner_rate_percent: 101\n", "patterns.winner_rate_percent"},
 		{"minutes out of range", "rules:\n  B-OPENING-LATE:\n    limit: 5000\n", "rules.B-OPENING-LATE.limit"},
 	}
 	for _, c := range cases {

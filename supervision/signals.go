@@ -71,6 +71,13 @@ func (s *Service) signalsAtOpening(ctx context.Context, ev eventlog.Event, evs [
 			return err
 		}
 	}
+	orgs := map[int64]bool{}
+	for _, b := range bids {
+		orgs[b.BidderOrgID] = true
+	}
+	if err := s.windowSignals(ctx, ev, orgs); err != nil {
+		return err
+	}
 	for _, sig := range append(sameIP(bids), pricePattern(bids)...) {
 		sig.Subject, sig.SourceSeq, sig.CreatedAt = ev.Subject, ev.Seq, ev.OccurredAt
 		sig.Dedupe = ev.Subject + "|" + sig.Kind + "|" + sig.Dedupe

@@ -29,10 +29,10 @@ export default {
     title: 'Collusion signals', hint: 'Signals inform the supervisor and the committee chair; they are never a decision.', kind: 'Signal', strength: 'Strength', evidence: 'Evidence',
     kinds: {
       same_ip: 'different bidders, one upload address', equal_steps: 'prices in equal steps', fixed_ratio: 'prices in a fixed ratio', clustered: 'prices within 0.5 %',
-      same_author: 'same document author or company', same_file: 'identical files', same_contact: 'same contact person or phone', same_deposit: 'same bond account', same_device: 'bids sealed on one machine',
+      same_author: 'same document author or company', same_file: 'identical files', same_contact: 'same contact person or phone', same_deposit: 'same bond account', same_device: 'bids sealed on one machine', accompany: 'keeps losing to one winner (陪标)', frequent_winner: 'wins at an abnormal rate (标王)',
     },
-    fields: { ip: 'IP address', author: 'Author', lastModifiedBy: 'Last modified by', company: 'Company', sm3: 'SM3 digest', contact: 'Contact', phone: 'Phone', depositAccount: 'Bond account', fingerprint: 'Machine fingerprint' },
-    bid: 'Bid #{id}', graph: 'Graph', none: 'No collusion signal for this section.',
+    fields: { ip: 'IP address', author: 'Author', lastModifiedBy: 'Last modified by', company: 'Company', sm3: 'SM3 digest', contact: 'Contact', phone: 'Phone', depositAccount: 'Bond account', fingerprint: 'Machine fingerprint', wins: 'Won/bid', lostTo: 'Losses to that winner' },
+    bid: 'Bid #{id}', sections: 'Sections: ', graph: 'Graph', none: 'No collusion signal for this section.',
     strengths: { weak: 'weak', medium: 'medium', strong: 'strong' },
   },
   scan: {

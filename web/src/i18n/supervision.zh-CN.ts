@@ -29,10 +29,10 @@ export default {
     title: '围标串标预警信号', hint: '信号仅供监督人员和评标委员会主任参考，不作为自动结论。', kind: '信号', strength: '强度', evidence: '证据',
     kinds: {
       same_ip: '不同投标人同一上传 IP', equal_steps: '报价等差', fixed_ratio: '报价等比', clustered: '报价过于接近（0.5% 以内）',
-      same_author: '文档作者/单位相同', same_file: '文件完全相同', same_contact: '联系人或电话相同', same_deposit: '保证金账户相同', same_device: '同一台电脑制作投标文件',
+      same_author: '文档作者/单位相同', same_file: '文件完全相同', same_contact: '联系人或电话相同', same_deposit: '保证金账户相同', same_device: '同一台电脑制作投标文件', accompany: '陪标：多次输给同一中标人', frequent_winner: '标王：中标率异常',
     },
-    fields: { ip: 'IP 地址', author: '作者', lastModifiedBy: '最后修改者', company: '单位', sm3: 'SM3 摘要', contact: '联系人', phone: '联系电话', depositAccount: '保证金账户', fingerprint: '机器指纹' },
-    bid: '投标 #{id}', graph: '关联图', none: '本标段未发现围标串标信号。',
+    fields: { ip: 'IP 地址', author: '作者', lastModifiedBy: '最后修改者', company: '单位', sm3: 'SM3 摘要', contact: '联系人', phone: '联系电话', depositAccount: '保证金账户', fingerprint: '机器指纹', wins: '中标/投标', lostTo: '输给该中标人次数' },
+    bid: '投标 #{id}', sections: '相关标段：', graph: '关联图', none: '本标段未发现围标串标信号。',
     strengths: { weak: '弱', medium: '中', strong: '强' },
   },
   scan: {

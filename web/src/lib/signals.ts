@@ -3,13 +3,14 @@
 import type { Schemas } from '../api/client'
 
 export interface SignalBid { bidId: number; orgId: number; name: string; documents: string[] }
-export interface ReadSignal { kind: string; strength: string; field: string; value: string; bids: SignalBid[] }
+export interface ReadSignal { kind: string; strength: string; field: string; value: string; bids: SignalBid[]; sections: string[] }
 
 interface Evidence {
   field?: string
   value?: string
   ip?: string
   mean?: number
+  sections?: string[]
   bids?: { bidId?: number; bidderOrgId?: number; documents?: string[]; priceFen?: number }[]
 }
 
@@ -25,7 +26,7 @@ export function readSignal(sig: Schemas['Signal'], bidders: Record<string, strin
     name: bidders?.[String(b.bidderOrgId)] ?? `#${b.bidderOrgId}`,
     documents: b.documents ?? [],
   }))
-  return { kind: sig.kind ?? '', strength: sig.strength ?? '', field, value, bids }
+  return { kind: sig.kind ?? '', strength: sig.strength ?? '', field, value, bids, sections: ev.sections ?? [] }
 }
 
 export interface GraphNode { id: string; name: string; degree: number }
