@@ -213,10 +213,13 @@ func (s *Server) routeTable() []route {
 		{http.MethodGet, "/api/v1/sections/:id/notices", roles(accounts.RoleAgent, accounts.RoleAdmin, accounts.RoleSupervisor, accounts.RoleBidder), "Signed award and result notices (a bidder sees its own)", "award", nil, []evaluation.SignedNotice{}, s.listNotices},
 		{http.MethodGet, "/api/v1/notices/:id/pdf", roles(accounts.RoleAgent, accounts.RoleAdmin, accounts.RoleSupervisor, accounts.RoleBidder), "A notice as PDF", "award", nil, nil, s.noticePDF},
 		{http.MethodPost, "/api/v1/sections/:id/contract", roles(accounts.RoleAgent, accounts.RoleAdmin), "Record the signed contract", "award", evaluation.ContractRequest{}, evaluation.Award{}, s.recordContract},
-		{http.MethodPost, "/api/v1/sections/:id/complaints", roles(accounts.RoleBidder), "Complain to the supervising department (投诉)", "award", evaluation.FileRequest{}, evaluation.Complaint{}, s.fileComplaint},
-		{http.MethodGet, "/api/v1/sections/:id/complaints", roles(accounts.RoleAgent, accounts.RoleAdmin, accounts.RoleSupervisor, accounts.RoleBidder), "Complaints (a bidder sees its own)", "award", nil, []evaluation.Complaint{}, s.listComplaints},
-		{http.MethodPost, "/api/v1/complaints/:id/handle", roles(accounts.RoleSupervisor), "Accept or refuse a complaint, optionally pausing the award", "award", evaluation.HandleRequest{}, evaluation.Complaint{}, s.handleComplaint},
-		{http.MethodPost, "/api/v1/complaints/:id/decide", roles(accounts.RoleSupervisor), "Decide an accepted complaint", "award", DecisionRequest{}, evaluation.Complaint{}, s.decideComplaint},
+		{http.MethodGet, "/api/v1/sections/:id/complaint-options", roles(accounts.RoleBidder), "Your objections on the section, each with its complaint window", "complaints", nil, []supervision.ComplaintOption{}, s.complaintOptions},
+		{http.MethodPost, "/api/v1/sections/:id/complaints", roles(accounts.RoleBidder), "Complain to the supervising department (投诉) after an objection", "complaints", supervision.ComplaintRequest{}, supervision.Complaint{}, s.fileComplaint},
+		{http.MethodGet, "/api/v1/complaints", roles(accounts.RoleSupervisor, accounts.RoleBidder), "Complaints: the department's to its supervisors, a bidder's own", "complaints", nil, []supervision.Complaint{}, s.listComplaints},
+		{http.MethodPost, "/api/v1/complaints/:id/accept", roles(accounts.RoleSupervisor), "Accept a complaint (受理), optionally suspending the procedure (暂停)", "complaints", supervision.AcceptRequest{}, supervision.Complaint{}, s.acceptComplaint},
+		{http.MethodPost, "/api/v1/complaints/:id/refuse", roles(accounts.RoleSupervisor), "Refuse a complaint (不予受理) with the reason", "complaints", ReasonRequest{}, supervision.Complaint{}, s.refuseComplaint},
+		{http.MethodPost, "/api/v1/complaints/:id/decide", roles(accounts.RoleSupervisor), "Decide an accepted complaint; the decision is published", "complaints", supervision.DecideRequest{}, supervision.Complaint{}, s.decideComplaint},
+		{http.MethodGet, "/api/v1/public/complaint-decisions", public, "Complaint decisions (投诉处理决定), published", "complaints", nil, []supervision.PublicDecision{}, s.publicDecisions},
 
 		// Approval (行政审批, api/approval.go): public guides; the administrator keeps the
 		// catalogue; approval.Service narrows case routes to the applicant, the officers of

@@ -15,6 +15,8 @@ var SecretEvents = []eventlog.Secret{
 		Why: "who downloaded the tender documents (names and number of downloaders are secret until the deadline)"},
 	{Type: "question.asked", Release: eventlog.AtDeadline,
 		Why: "who asked a question: a downloader, and askers stay anonymous on the questions route"},
+	{Type: "objection.raised", Release: eventlog.AtDeadline,
+		Why: "which organisation objected to the tender documents: a downloader, whose names are secret until the deadline"},
 	{Type: "bid.received", Release: eventlog.AtResults, Why: "which organisation bid, its digest and size, before the names are published"},
 	{Type: "bid.withdrawn", Release: eventlog.AtResults, Why: "which organisation had bid and withdrew"},
 	{Type: "bid.finalize_overran", Release: eventlog.AtResults, Why: "which organisation's in-time bid the platform failed to complete"},

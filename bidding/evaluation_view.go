@@ -28,6 +28,7 @@ type EvaluationFacts struct {
 	RoomClosed    bool       // the opening room closed and its signed record is published
 	OpenedAt      *time.Time // when the room opened (the deadline passed)
 	Sandbox       bool       // made by a sandbox server: a test
+	Suspended     bool       // the supervising department suspended the procedure (a complaint)
 }
 
 // EvaluationFacts returns the facts of section sectionID as seen by actor,
@@ -40,7 +41,7 @@ func (s *Service) EvaluationFacts(ctx context.Context, actor accounts.Principal,
 	}
 	f := EvaluationFacts{SectionID: sec.ID, ProjectID: p.ID, ProjectName: p.Name, SectionCode: sec.Code, SectionName: sec.Name,
 		Kind: sec.Kind, State: sec.State, Rulebook: sec.Rulebook, BudgetFen: sec.BudgetFen, TendererOrgID: p.TendererOrgID,
-		AgencyOrgID: p.AgencyOrgID, RunsProject: runsProject(actor, p), Sandbox: s.sandbox}
+		AgencyOrgID: p.AgencyOrgID, RunsProject: runsProject(actor, p), Sandbox: s.sandbox, Suspended: sec.Suspended()}
 	var rooms []Room
 	if err := s.db.Conn(ctx).Where("section_id = ?", sectionID).Limit(1).Find(&rooms).Error; err != nil {
 		return f, storage.Translate(err)

@@ -41,6 +41,7 @@ type Section struct {
 	DocsFrom         *time.Time   `json:"docsFrom,omitempty" gorm:"column:docs_from"`
 	Deadline         *time.Time   `json:"deadline,omitempty" gorm:"column:deadline"`
 	PausedSince      *time.Time   `json:"pausedSince,omitempty" gorm:"column:paused_since"`
+	SuspendedBy      string       `json:"suspendedBy,omitempty" gorm:"column:suspended_by"` // the complaint that suspended it, "" if none
 	RulebookFrozenAt *time.Time   `json:"rulebookFrozenAt,omitempty" gorm:"column:rulebook_frozen_at"`
 	FailReason       *string      `json:"failReason,omitempty" gorm:"column:fail_reason"`
 	PreviousID       *int64       `json:"previousSectionId,omitempty" gorm:"column:previous_section_id"`
@@ -51,7 +52,12 @@ type Section struct {
 // TableName maps Section to its table.
 func (Section) TableName() string { return "bid_sections" }
 
-// Paused reports whether an unanswered objection holds the section.
+// Suspended reports whether the supervising department suspended the
+// procedure (暂停) while it handles a complaint.
+func (s Section) Suspended() bool { return s.SuspendedBy != "" }
+
+// Paused reports whether an unanswered objection or a suspension holds
+// the section before its deadline.
 func (s Section) Paused() bool { return s.PausedSince != nil }
 
 // AcceptsBidsAt reports whether a bid finalized at now is in time: the

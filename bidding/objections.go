@@ -57,7 +57,7 @@ func (s *Service) RaiseObjection(ctx context.Context, actor accounts.Principal, 
 		}
 		ref := sectionRef(sectionID)
 		if _, err := s.events.Append(ctx, eventlog.Entry{Type: "objection.raised", Subject: ref, Actor: actor.Actor(),
-			Payload: map[string]any{"objectionId": o.ID, "pausedSince": sec.PausedSince}}); err != nil {
+			Payload: map[string]any{"objectionId": o.ID, "pausedSince": sec.PausedSince, "bidderOrgId": actor.OrgID, "answerDue": o.AnswerDue}}); err != nil {
 			return err
 		}
 		_, err = s.events.Append(ctx, eventlog.Entry{Type: "supervision.objection_pending", Subject: ref, Actor: "system",
@@ -104,7 +104,7 @@ func (s *Service) AnswerObjection(ctx context.Context, actor accounts.Principal,
 			return err
 		}
 		open, err := s.st.openObjections(ctx, sec.ID)
-		if err != nil || open > 0 || !sec.Paused() {
+		if err != nil || open > 0 || !sec.Paused() || sec.Suspended() {
 			return err
 		}
 		pause := now.Sub(*sec.PausedSince)

@@ -100,7 +100,7 @@ func (s *Service) RaiseRoomObjection(ctx context.Context, actor accounts.Princip
 		if err := s.st.insert(ctx, &o); err != nil {
 			return err
 		}
-		return s.roomEvent(ctx, sectionID, "objection", "user:"+strconv.FormatInt(actor.UserID, 10), map[string]any{"objectionId": o.ID, "body": body})
+		return s.roomEvent(ctx, sectionID, "objection", "user:"+strconv.FormatInt(actor.UserID, 10), map[string]any{"objectionId": o.ID, "body": body, "bidderOrgId": actor.OrgID})
 	})
 	return o, err
 }

@@ -66,7 +66,7 @@ func (s *Service) IssueAward(ctx context.Context, actor accounts.Principal, sect
 		if err != nil {
 			return err
 		}
-		if err := s.awardAllowed(ctx, p); err != nil {
+		if err := s.awardAllowed(ctx, p, f); err != nil {
 			return err
 		}
 		winner, err := pickWinner(p.Candidates, req.Skip)
@@ -105,8 +105,10 @@ func (s *Service) IssueAward(ctx context.Context, actor accounts.Principal, sect
 	return a, s.storeNoticePDFs(context.WithoutCancel(ctx), sectionID)
 }
 
-// awardAllowed checks the publicity is over and nothing holds the award.
-func (s *Service) awardAllowed(ctx context.Context, p Publicity) error {
+// awardAllowed checks the publicity is over and nothing holds the award:
+// no unanswered objection, no suspension by the supervising department
+// (a complaint, handled by supervision).
+func (s *Service) awardAllowed(ctx context.Context, p Publicity, f bidding.EvaluationFacts) error {
 	if s.now().Before(p.EndsAt) {
 		return apperr.Newf(apperr.Conflict, "公示期至 %s 结束，之后才能定标", "the publicity runs until %s; the award comes after it",
 			p.EndsAt.Format(time.RFC3339)).WithCode("publicity_running")
@@ -118,13 +120,8 @@ func (s *Service) awardAllowed(ctx context.Context, p Publicity) error {
 	if n > 0 {
 		return apperr.Newf(apperr.Conflict, "有 %d 个异议尚未答复，定标暂停", "%d objections are unanswered; the award waits", n).WithCode("objection_pending")
 	}
-	n, err = s.st.count(ctx, &Complaint{}, "section_id = ? AND pause_award = ? AND status IN ?", p.SectionID, true,
-		[]string{ComplaintFiled, ComplaintAccepted})
-	if err != nil {
-		return err
-	}
-	if n > 0 {
-		return apperr.New(apperr.Conflict, "监督部门已责令暂停定标，投诉处理完毕前不能定标", "the supervisor ordered the award paused until a complaint is decided").WithCode("complaint_pause")
+	if f.Suspended {
+		return apperr.New(apperr.Conflict, "监督部门已暂停本标段程序，投诉处理完毕前不能定标", "the supervising department suspended the procedure: no award until the complaint is decided").WithCode("complaint_pause")
 	}
 	return nil
 }

@@ -7,7 +7,8 @@
 // objective reconciliation and deviation flags (畸高畸低), the price
 // formulas, clarifications with bidders, the report every expert signs
 // with SM2, and after it the candidates' publicity, objections, the
-// award and result notices, the contract record and complaints (投诉).
+// award and result notices and the contract record. Complaints (投诉)
+// belong to supervision; a suspension it orders holds the award.
 //
 // Scores are exact: Points counts hundredths of a point, and every mean
 // or quotient is computed with rationals and rounded half-up to two

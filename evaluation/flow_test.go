@@ -368,11 +368,8 @@ func (f *fixture) award(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := f.svc.FileComplaint(ctx, f.bidders[4], f.section, FileRequest{Body: "我方投标被错误否决", KnownAt: f.clock.Now()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.svc.HandleComplaint(ctx, f.supervisor, c.ID, HandleRequest{Accept: true, Reply: "受理，暂停定标", PauseAward: true}); err != nil {
+	// Supervision accepts a complaint and suspends the procedure.
+	if err := f.bid.Suspend(ctx, f.section, "complaint:1", "user:900"); err != nil {
 		t.Fatal(err)
 	}
 	_, err = f.svc.IssueAward(ctx, f.agent, f.section, AwardRequest{})
@@ -387,7 +384,10 @@ func (f *fixture) award(t *testing.T) {
 	}
 	_, err = f.svc.IssueAward(ctx, f.agent, f.section, AwardRequest{})
 	wantCode(t, "the award under a complaint's pause", err, "complaint_pause")
-	if _, err := f.svc.DecideComplaint(ctx, f.supervisor, c.ID, "经查，否决理由成立，投诉不成立"); err != nil {
+	if err := f.bid.Resume(ctx, f.section, "complaint:2", "user:900"); !apperr.Is(err, apperr.Conflict) {
+		t.Fatalf("another complaint lifted the suspension: %v", err)
+	}
+	if err := f.bid.Resume(ctx, f.section, "complaint:1", "user:900"); err != nil { // decided
 		t.Fatal(err)
 	}
 	a, err := f.svc.IssueAward(ctx, f.agent, f.section, AwardRequest{})

@@ -184,7 +184,7 @@ func (s *Service) RaiseObjection(ctx context.Context, actor accounts.Principal, 
 		if err := s.st.insert(ctx, &o); err != nil {
 			return err
 		}
-		return s.log(ctx, "award.objection_raised", sectionRef(sectionID), actor.Actor(), map[string]any{"objectionId": o.ID, "dueAt": o.DueAt})
+		return s.log(ctx, "award.objection_raised", sectionRef(sectionID), actor.Actor(), map[string]any{"objectionId": o.ID, "dueAt": o.DueAt, "bidderOrgId": o.BidderOrgID})
 	})
 	return o, err
 }

@@ -22,8 +22,8 @@ import (
 // Access: the project's agent keeps the scheme, starts the session,
 // publishes candidates and issues the award; the committee's experts work
 // in the session, only from the room's network; supervisors watch every
-// step and handle complaints; bidders answer clarifications, raise
-// objections and complaints and read their own notices. Before the
+// step; bidders answer clarifications, raise objections and read their
+// own notices. Before the
 // section's result is final, nobody but the committee and supervisors
 // sees which experts sit on it: everyone else reads seats.
 type Service struct {

@@ -37,8 +37,7 @@ type warned struct {
 
 // Sweep raises each overdue warning once, for supervision: candidates not
 // published within 3 days of the report, publicity objections not answered
-// in time, contracts not recorded within 30 days of the notice, complaints
-// not accepted or decided in time. It also stores final reports whose
+// in time, contracts not recorded within 30 days of the notice. It also stores final reports whose
 // files a failure left unwritten. Errors: those of storage.
 func (s *Service) Sweep(ctx context.Context) error {
 	now := s.now()
@@ -85,20 +84,6 @@ func (s *Service) warnings() []warning {
 			}
 			return out, err
 		}},
-		{typ: "supervision.complaint_accept_overdue", where: "id = ?", model: &Complaint{}, warned: "accept_warned", rows: s.complaintRows("status = ? AND accept_due < ? AND accept_warned = ?", ComplaintFiled)},
-		{typ: "supervision.complaint_decide_overdue", where: "id = ?", model: &Complaint{}, warned: "decide_warned", rows: s.complaintRows("status = ? AND decide_due < ? AND decide_warned = ?", ComplaintAccepted)},
-	}
-}
-
-func (s *Service) complaintRows(where, status string) func(ctx context.Context, now time.Time) ([]warned, error) {
-	return func(ctx context.Context, now time.Time) ([]warned, error) {
-		var cs []Complaint
-		err := s.st.find(ctx, &cs, "id", where, status, now, false)
-		out := make([]warned, len(cs))
-		for i, c := range cs {
-			out[i] = warned{c.ID, c.SectionID, map[string]any{"complaintId": c.ID, "acceptDue": c.AcceptDue, "decideDue": c.DecideDue}}
-		}
-		return out, err
 	}
 }
 

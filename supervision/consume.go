@@ -126,6 +126,9 @@ func (s *Service) apply(ctx context.Context, cal *clock.Calendar, ev eventlog.Ev
 			return err
 		}
 	}
+	if done, err := s.applyComplaintSide(ctx, cal, ev); done || err != nil {
+		return err
+	}
 	if !strings.HasPrefix(ev.Type, "approval.") && !strings.HasPrefix(ev.Type, "section.") &&
 		ev.Type != "project.created" && ev.Type != "evaluation.report_final" && ev.Type != "award.issued" {
 		return nil

@@ -41,6 +41,7 @@ type Service struct {
 	bids        BidReader
 	fields      *notary.FieldCipher
 	valueKey    []byte // keys the hashes of shared values in signals' dedupe keys
+	procedure   Procedure
 }
 
 // New returns the supervision service applying rules.

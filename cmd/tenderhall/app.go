@@ -142,6 +142,7 @@ func (e *env) openApp(ctx context.Context, cfg config.Config) (*app, error) {
 		return nil, &config.Error{Key: "supervision.rules_file", Source: cfg.SupervisionRulesFile, Msg: err.Error()}
 	}
 	a.super = supervision.New(a.db, a.events, a.clock, a.calendar.Calendar, rules)
+	a.super.SetProcedure(supervision.Procedure{Suspend: a.bidding.Suspend, Resume: a.bidding.Resume})
 	a.super.SetBidReader(supervision.BidReader{Open: a.bidding.OpenBid, Fingerprint: a.bidding.OpenedBidFingerprint}, fields, a.derive("supervision-values"))
 	if err := a.openCarrier(); err != nil {
 		a.db.Close()

@@ -36,6 +36,7 @@ const (
 var unexercisedSecrets = map[string]string{
 	"bid.finalize_overran":           "every finalize completes within the close's wait",
 	"bid.withdrawn":                  "no bidder withdraws",
+	"objection.raised":               "no bidder objects to the tender documents (objections are raised in the room and at the publicity)",
 	"opening.decrypt_error":          "every data key handed over is right",
 	"opening.revoked":                "no decrypted bid form is malformed (a bid left undecrypted is settled at the window's close without this event)",
 	"experts.attendance_cancelled":   "no accepted expert cancels",
