@@ -105,7 +105,7 @@ func (s *Server) trajectory(c *gin.Context) error {
 		return err
 	}
 	kind := c.Param("kind")
-	if kind != "case" && kind != "section" {
+	if kind != "case" && kind != "section" && kind != "complaint" {
 		return apperr.Newf(apperr.NotFound, "未知监察对象类型 %q", "unknown subject kind %q", kind)
 	}
 	id, err := pathID(c, "id")

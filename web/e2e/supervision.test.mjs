@@ -161,5 +161,47 @@ test('the seeded collusion pair appears with its evidence and the graph', async 
   const { join } = await import('node:path')
   const { screenshotDir } = await import('./harness.mjs')
   await page.locator('.el-card').filter({ has: page.locator('[data-test=collusion-graph]') }).screenshot({ path: join(screenshotDir(), 'supervision-collusion-signals.png') })
-  await page.close()
+  state.play = { tag: user[1].slice('supervisor-'.length), section: user[2].split('/').pop(), supervisor: page }
+})
+
+// The play's first bidder objected to the candidates and was answered: it
+// complains within the window; the play's supervisor accepts and decides
+// on the complaint desk; the decision is published.
+test('a bidder complains after its answered objection; the department accepts and decides', async () => {
+  const bidder = await newPage()
+  await bidder.goto(suite.base + '/login')
+  await bidder.fill('[data-test=username]', 'bidder1-' + state.play.tag)
+  await bidder.fill('[data-test=password]', 'Demo-play-2026!')
+  await bidder.click('[data-test=login]')
+  await bidder.waitForURL((u) => !u.pathname.startsWith('/login'))
+  await bidder.goto(suite.base + `/bidder/sections/${state.play.section}`)
+  await bidder.getByRole('tab', { name: '投诉' }).click()
+  const option = bidder.locator('[data-test=complaint-options] tbody tr').filter({ hasText: '评标结果' })
+  await option.locator('[data-test=complaint-window][data-open=true]').waitFor()
+  assert.match(await option.locator('[data-test=complaint-window]').textContent(), /可投诉，截至 \d{4}-\d\d-\d\d/)
+  await option.locator('[data-test=complaint-pick]').click()
+  await field(bidder, 'complaint-body').fill('中标候选人的项目经理有在建项目，答复未予核实')
+  await bidder.locator('[data-test=complaint-file]').click()
+  await bidder.locator('[data-test=my-complaints] [data-state=filed]').waitFor()
+  await option.locator('[data-test=complaint-window][data-open=false]').waitFor() // one complaint per objection
+  await suite.shot(bidder, 'complaint-filed')
+
+  const sup = state.play.supervisor
+  await sup.goto(suite.base + '/monitor/complaints')
+  const row = sup.locator('[data-test=complaints] tbody tr').filter({ hasText: '项目经理' })
+  await row.locator('[data-state=filed]').waitFor()
+  await row.locator('textarea[data-test=complaint-text], [data-test=complaint-text] textarea').fill('符合受理条件，予以受理')
+  await row.locator('[data-test=complaint-accept]').click()
+  await row.locator('[data-state=accepted]').waitFor()
+  await row.locator('textarea[data-test=complaint-text], [data-test=complaint-text] textarea').fill('经调查，该项目经理无在建项目，投诉不成立')
+  await row.locator('[data-test=complaint-decide]').click()
+  await row.locator('[data-state=decided]').waitFor()
+  await suite.shot(sup, 'complaint-desk')
+  const anon = await fetch(suite.base + '/api/v1/public/complaint-decisions').then((r) => r.json())
+  assert.ok(anon.some((d) => d.decision === '经调查，该项目经理无在建项目，投诉不成立' && d.stage === 'award' && !('bidderOrgId' in d)))
+  await bidder.reload()
+  await bidder.getByRole('tab', { name: '投诉' }).click()
+  await bidder.locator('[data-test=my-complaints] [data-state=decided]').waitFor()
+  await sup.close()
+  await bidder.close()
 })

@@ -2,7 +2,7 @@
 export default {
   nav: { board: 'Supervision', warnings: 'Warnings' },
   light: { green: 'Green', yellow: 'Yellow', red: 'Red' },
-  kind: { case: 'Case', section: 'Section', all: 'All' },
+  kind: { complaint: 'Complaint', case: 'Case', section: 'Section', all: 'All' },
   board: {
     title: 'Supervision · time-limit lights', open: 'Open subjects', filterKind: 'Kind', filterLight: 'Light', all: 'All',
     subject: 'Subject', title2: 'Name', light: 'Light', updated: 'Last change', trajectory: 'Trajectory', empty: 'No open subject matches',
@@ -34,6 +34,16 @@ export default {
     fields: { ip: 'IP address', author: 'Author', lastModifiedBy: 'Last modified by', company: 'Company', sm3: 'SM3 digest', contact: 'Contact', phone: 'Phone', depositAccount: 'Bond account', fingerprint: 'Machine fingerprint', wins: 'Won/bid', lostTo: 'Losses to that winner' },
     bid: 'Bid #{id}', sections: 'Sections: ', graph: 'Graph', none: 'No collusion signal for this section.',
     strengths: { weak: 'weak', medium: 'medium', strong: 'strong' },
+  },
+  cp: {
+    hint: 'A complaint follows your objection to the tenderer on the same matter: once it is answered, or its answer time has passed, you may complain to the supervising department within 10 days (Regulations on the Tendering Law, art. 60).',
+    stage: 'Stage', stages: { documents: 'Tender documents', opening: 'Opening', award: 'Evaluation result' }, raised: 'Objection raised', answered: 'Answered', window: 'Complaint window',
+    pick: 'Complain', body: 'Complaint', file: 'File the complaint', mine: 'My complaints', filed: 'Filed', state: 'State', reply: 'Reply / decision',
+    states: { filed: 'Awaiting acceptance', accepted: 'Accepted', refused: 'Refused', decided: 'Decided' },
+    complained: 'Complained', awaiting: 'The objection may be answered until {t}; complain after the answer or that time', until: 'Open until {t}', closed: 'The window closed at {t}',
+    noObjection: 'Your organisation has no objection on this section', acceptBy: 'The department decides on acceptance by {t}',
+    desk: 'Complaints', none: 'No complaints', section: 'Section', due: 'Due', handle: 'Handle', replyPh: 'Reply to accept or refuse (a refusal needs its reason)', decisionPh: 'The decision (published)',
+    suspend: 'Suspend the procedure', accept: 'Accept', refuse: 'Refuse', upheld: 'Upheld', decide: 'Decide', suspended: 'Procedure suspended', nav: 'Complaints', tab: 'Complaint',
   },
   scan: {
     title: 'Bid files read', state: 'State', pending: 'Waiting (read automatically after the opening)', done: 'Read', bid: 'Bid', name: 'File', format: 'Format', size: 'Size',

@@ -2,7 +2,7 @@
 export default {
   nav: { board: '电子监察', warnings: '预警纠错' },
   light: { green: '绿灯', yellow: '黄灯', red: '红灯' },
-  kind: { case: '办件', section: '标段', all: '全部' },
+  kind: { complaint: '投诉', case: '办件', section: '标段', all: '全部' },
   board: {
     title: '电子监察 · 红黄绿灯', open: '在办对象', filterKind: '类型', filterLight: '灯色', all: '全部',
     subject: '监察对象', title2: '名称', light: '灯色', updated: '最近变化', trajectory: '运行轨迹', empty: '没有符合条件的在办对象',
@@ -34,6 +34,16 @@ export default {
     fields: { ip: 'IP 地址', author: '作者', lastModifiedBy: '最后修改者', company: '单位', sm3: 'SM3 摘要', contact: '联系人', phone: '联系电话', depositAccount: '保证金账户', fingerprint: '机器指纹', wins: '中标/投标', lostTo: '输给该中标人次数' },
     bid: '投标 #{id}', sections: '相关标段：', graph: '关联图', none: '本标段未发现围标串标信号。',
     strengths: { weak: '弱', medium: '中', strong: '强' },
+  },
+  cp: {
+    hint: '投诉须先就同一事项向招标人提出异议：异议答复后或答复期满未答复的，可在 10 日内向监督部门投诉（《招标投标法实施条例》第六十条）。',
+    stage: '阶段', stages: { documents: '招标文件', opening: '开标', award: '评标结果' }, raised: '提出异议', answered: '答复时间', window: '投诉期限',
+    pick: '就此投诉', body: '投诉内容', file: '提交投诉', mine: '我的投诉', filed: '提交时间', state: '状态', reply: '答复 / 决定',
+    states: { filed: '待受理', accepted: '已受理', refused: '不予受理', decided: '已决定' },
+    complained: '已投诉', awaiting: '异议答复期限至 {t}，答复后或期满方可投诉', until: '可投诉，截至 {t}', closed: '投诉期限已于 {t} 届满',
+    noObjection: '本单位在本标段没有异议', acceptBy: '监督部门应于 {t} 前决定是否受理',
+    desk: '投诉处理', none: '没有投诉', section: '标段', due: '时限', handle: '处理', replyPh: '受理或不予受理的答复（不予受理须说明理由）', decisionPh: '处理决定（将公开）',
+    suspend: '暂停招标投标程序', accept: '受理', refuse: '不予受理', upheld: '投诉成立', decide: '作出决定', suspended: '程序已暂停', nav: '投诉处理', tab: '投诉',
   },
   scan: {
     title: '已读取的投标文件', state: '状态', pending: '等待读取（开标后自动进行）', done: '已读取', bid: '投标', name: '文件', format: '格式', size: '大小',
