@@ -262,6 +262,7 @@ func (s *Server) routeTable() []route {
 		// Supervision (电子监察, api/supervision.go): supervisors see their departments' lights,
 		// trajectories and warnings; the warned office answers; supervision.Service checks who.
 		{http.MethodGet, "/api/v1/supervision/rules", roles(accounts.RoleSupervisor, accounts.RoleAdmin), "The supervision rules in force: ids, legal basis, limits, light thresholds", "supervision", nil, SupervisionRules{}, s.supervisionRules},
+		{http.MethodGet, "/api/v1/supervision/board/stream", roles(accounts.RoleSupervisor), "The lights board's changes as server-sent events (event: changed)", "supervision", nil, nil, s.supervisionBoardStream},
 		{http.MethodGet, "/api/v1/supervision/board", roles(accounts.RoleSupervisor), "The lights board: open cases and sections with their time-limit lights (?kind=&light=)", "supervision", nil, []supervision.Subject{}, s.supervisionBoard},
 		{http.MethodGet, "/api/v1/supervision/trajectories/:kind/:id", roles(accounts.RoleSupervisor), "A case's or section's trajectory from the event log: every step, each time limit against what it allowed, its warnings", "supervision", nil, supervision.Trajectory{}, s.trajectory},
 		{http.MethodGet, "/api/v1/supervision/warnings", roles(accounts.RoleSupervisor, accounts.RoleOfficer, accounts.RoleAgent), "Warnings (预警): a supervisor's departments', or those to the caller's office (?state=&subject=)", "supervision", nil, []supervision.Warning{}, s.supervisionWarnings},

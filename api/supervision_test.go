@@ -2,8 +2,11 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -41,6 +44,8 @@ func TestSupervisionOverHTTP(t *testing.T) {
 			t.Fatalf("board %+v", board)
 		}
 		wantStatus(t, e.do("GET", "/api/v1/supervision/board", officer, nil), http.StatusForbidden)
+		wantStatus(t, e.do("GET", "/api/v1/supervision/board/stream", officer, nil), http.StatusForbidden)
+		before := boardVersion(t, e, supervisor)
 		wantStatus(t, e.do("GET", "/api/v1/supervision/board?light=purple", supervisor, nil), http.StatusBadRequest)
 		var others []supervision.Subject
 		decode(t, e.must(t, e.do("GET", "/api/v1/supervision/board", other, nil)), &others)
@@ -81,9 +86,13 @@ func TestSupervisionOverHTTP(t *testing.T) {
 		wantStatus(t, e.do("POST", review, supervisor, WarningReview{Accept: true}), http.StatusConflict)
 
 		// The efficiency index: supervisors read the running month, the portal only ended ones.
+		e.clock.Advance(time.Minute)
 		a.act(t, officer, fmt.Sprintf("/api/v1/approval/cases/%d/decision", c.ID), CaseDecisionRequest{Decision: "approve"}, http.StatusOK)
 		if _, err := e.super.Consume(ctx); err != nil {
 			t.Fatal(err)
+		}
+		if after := boardVersion(t, e, supervisor); after == before || after == "" {
+			t.Fatalf("the case closed and the board's version stayed %q", after)
 		}
 		var idx EfficiencyView
 		decode(t, e.must(t, e.do("GET", "/api/v1/supervision/efficiency?period=2026-11", supervisor, nil)), &idx)
@@ -163,4 +172,26 @@ func TestSectionTrajectoryKeepsTheSecrets(t *testing.T) {
 	if withheld == 0 || public != 2 {
 		t.Fatalf("%d withheld, %d public steps: %+v", withheld, public, tr.Steps)
 	}
+}
+
+// boardVersion reads the first frame of the live board's stream (a client
+// that does not ask for text/event-stream gets it and the response ends).
+func boardVersion(t *testing.T, e *testEnv, token string) string {
+	t.Helper()
+	resp := e.must(t, e.do("GET", "/api/v1/supervision/board/stream", token, nil))
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/event-stream") {
+		t.Fatalf("content type %q", ct)
+	}
+	i := strings.Index(string(raw), "event: changed\ndata: ")
+	if i < 0 {
+		t.Fatalf("no changed frame in %q", raw)
+	}
+	var v struct{ Version string }
+	line := strings.SplitN(string(raw[i+len("event: changed\ndata: "):]), "\n", 2)[0]
+	if err := json.Unmarshal([]byte(line), &v); err != nil {
+		t.Fatal(err)
+	}
+	return v.Version
 }

@@ -43,7 +43,7 @@ func (s *Service) Board(ctx context.Context, actor accounts.Principal, f Subject
 	if err := requireSupervisor(actor); err != nil {
 		return nil, err
 	}
-	if f.Kind != "" && f.Kind != "case" && f.Kind != "section" {
+	if f.Kind != "" && f.Kind != "case" && f.Kind != "section" && f.Kind != "complaint" {
 		return nil, apperr.Newf(apperr.Invalid, "未知类型 %q", "unknown kind %q", f.Kind).WithField("kind", "unknown")
 	}
 	if f.Light != "" && f.Light != Green && f.Light != Yellow && f.Light != Red {
@@ -51,6 +51,17 @@ func (s *Service) Board(ctx context.Context, actor accounts.Principal, f Subject
 	}
 	f.Depts, f.Limit = scope(actor), clampList(f.Limit)
 	return s.st.board(ctx, f)
+}
+
+// BoardVersion is what changes whenever the board would: the time of the
+// latest change to any watched subject (a light, an opening, a closing),
+// read through an index, so that live boards can ask for it every second.
+// Errors: apperr.Forbidden unless a supervisor; those of storage.
+func (s *Service) BoardVersion(ctx context.Context, actor accounts.Principal) (string, error) {
+	if err := requireSupervisor(actor); err != nil {
+		return "", err
+	}
+	return s.st.boardVersion(ctx)
 }
 
 // Warnings returns warnings, newest first: a supervisor's within their

@@ -2,6 +2,7 @@ package supervision
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/tenderhall/tenderhall/storage"
@@ -94,4 +95,21 @@ func (st store) documents(ctx context.Context, subject string) ([]Document, erro
 	out := []Document{}
 	err := st.conn(ctx).Where("subject = ?", subject).Order("bid_id, entry").Find(&out).Error
 	return out, storage.Translate(err)
+}
+
+// boardVersion is the latest subject change as text ("" on an empty
+// board): creating, relighting and closing a subject all set updated_at;
+// the number of subjects changed at that millisecond tells two changes
+// within it apart. Both are read through the updated_at index.
+func (st store) boardVersion(ctx context.Context) (string, error) {
+	var at []time.Time
+	err := st.conn(ctx).Model(&Subject{}).Order("updated_at DESC").Limit(1).Pluck("updated_at", &at).Error
+	if err != nil || len(at) == 0 {
+		return "", storage.Translate(err)
+	}
+	var n int64
+	if err := st.conn(ctx).Model(&Subject{}).Where("updated_at = ?", at[0]).Count(&n).Error; err != nil {
+		return "", storage.Translate(err)
+	}
+	return at[0].UTC().Format("20060102T150405.000") + "/" + strconv.FormatInt(n, 10), nil
 }

@@ -22,6 +22,7 @@ async function setClock(to) {
 /** The board's light for our case, once the row is there. */
 async function boardLight(page, want) {
   await page.goto(suite.base + '/monitor')
+  await page.locator('[data-test=board-live][data-live=true]').waitFor() // the SSE stream is up
   const row = page.locator(`[data-test=board] tbody tr:has([data-subject="case:${state.caseId}"])`)
   await row.locator(`[data-test=light][data-light=${want}]`).waitFor()
 }

@@ -6,7 +6,7 @@ export default {
   board: {
     title: 'Supervision · time-limit lights', open: 'Open subjects', filterKind: 'Kind', filterLight: 'Light', all: 'All',
     subject: 'Subject', title2: 'Name', light: 'Light', updated: 'Last change', trajectory: 'Trajectory', empty: 'No open subject matches',
-    refresh: 'Refresh', auto: 'Refreshes every 5 s', warnings: 'Warning inbox', rules: 'Rules',
+    refresh: 'Refresh', auto: 'Refreshes every 5 s', live: 'Live', warnings: 'Warning inbox', rules: 'Rules',
   },
   rules: { id: 'Rule', title: 'Meaning', basis: 'Legal basis', limit: 'Limit', thresholds: 'Yellow at {p}% used or {d} working day(s) left; red when overdue. Warnings are answered within {a} working days.', fromCase: 'the item\'s promised limit', unit: { workdays: '{n} working days', days: '{n} days', minutes: '{n} minutes' } },
   traj: {

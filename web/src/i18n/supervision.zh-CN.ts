@@ -6,7 +6,7 @@ export default {
   board: {
     title: '电子监察 · 红黄绿灯', open: '在办对象', filterKind: '类型', filterLight: '灯色', all: '全部',
     subject: '监察对象', title2: '名称', light: '灯色', updated: '最近变化', trajectory: '运行轨迹', empty: '没有符合条件的在办对象',
-    refresh: '刷新', auto: '每 5 秒自动刷新', warnings: '预警收件箱', rules: '监察规则',
+    refresh: '刷新', auto: '每 5 秒自动刷新', live: '实时更新', warnings: '预警收件箱', rules: '监察规则',
   },
   rules: { id: '规则编号', title: '规则', basis: '依据', limit: '时限', thresholds: '黄灯：已用 {p}% 或剩余 {d} 个工作日；超时为红灯。预警须在 {a} 个工作日内答复。', fromCase: '按事项承诺时限', unit: { workdays: '{n} 个工作日', days: '{n} 日', minutes: '{n} 分钟' } },
   traj: {
