@@ -81,3 +81,33 @@ func count(t *testing.T, e *env, subject string) int {
 	}
 	return len(ws)
 }
+
+// The third failed section (流标) of one tenderer is a breach; another
+// tenderer's single failure, and the first two, are not.
+func TestTendererFailsAgain(t *testing.T) {
+	forEachBackend(t, beijing("2026-11-02 09:00"), func(t *testing.T, e *env) {
+		ctx := context.Background()
+		e.appendEvent(t, "project.created", "project:1", map[string]any{"name": "甲", "tendererOrgId": 800, "agencyOrgId": 700, "supervisingOrgId": e.dept})
+		e.appendEvent(t, "project.created", "project:2", map[string]any{"name": "乙", "tendererOrgId": 801, "agencyOrgId": 700, "supervisingOrgId": e.dept})
+		for sec, project := range map[int64]int64{1: 1, 2: 1, 3: 1, 4: 2} {
+			e.appendEvent(t, "section.created", sectionRef(sec), map[string]any{"projectId": project, "code": "A" + itoa(sec)})
+		}
+		for _, sec := range []int64{1, 4, 2, 3} {
+			e.appendEvent(t, "section.failed", sectionRef(sec), map[string]any{"reason": "bids_below_minimum"})
+		}
+		e.consume(t)
+		e.consume(t)
+		for sec, want := range map[int64]int{1: 0, 2: 0, 3: 1, 4: 0} {
+			ws, err := e.svc.st.warnings(ctx, WarningFilter{Subject: sectionRef(sec), Limit: 10})
+			n := 0
+			for _, w := range ws {
+				if w.RuleID == RuleTendererFails {
+					n++
+				}
+			}
+			if err != nil || n != want {
+				t.Fatalf("section %d: %d warnings of the rule (%v), want %d", sec, n, err, want)
+			}
+		}
+	})
+}

@@ -148,6 +148,10 @@ func TestComplaintAcceptanceAndSuspension(t *testing.T) {
 		if err != nil || c.State != ComplaintAccepted || c.DecideDue == nil {
 			t.Fatalf("accept: %+v, %v", c, err)
 		}
+		// Accepted Thursday 11-12: 30 working days end on Thursday 12-24.
+		if want := beijing("2026-12-25 00:00").Add(-time.Millisecond); !c.DecideDue.Equal(want) {
+			t.Fatalf("decide due %s, want %s", c.DecideDue.In(beijing("2026-01-01 00:00").Location()), want)
+		}
 		_, err = e.svc.RefuseComplaint(ctx, e.deptSupervisor(), c.ID, "不予受理")
 		wantCode(t, "refusing an accepted complaint", err, "not_filed")
 		e.consume(t)

@@ -58,5 +58,46 @@ func (s *Service) atResults(ctx context.Context, ev eventlog.Event) error {
 	if ev.Type == "section.opened" {
 		return s.signalsAtOpening(ctx, ev, evs)
 	}
-	return nil
+	return s.tendererFailed(ctx, ev, evs)
+}
+
+// tendererFailed counts a failed section (流标) against its project's
+// tenderer (section.created names the project, project.created the
+// tenderer) and, from the rule's count on, warns about each further one.
+// The count runs since supervision began, not over a window.
+func (s *Service) tendererFailed(ctx context.Context, ev eventlog.Event, evs []eventlog.Event) error {
+	var project int64
+	for _, e := range evs {
+		var p struct {
+			ProjectID int64 `json:"projectId"`
+		}
+		if e.Type == "section.created" && jsonInto(e.Payload, &p) {
+			project = p.ProjectID
+		}
+	}
+	if project == 0 {
+		return nil
+	}
+	pevs, err := s.allAbout(ctx, projectRef(project))
+	if err != nil {
+		return err
+	}
+	var tenderer int64
+	for _, e := range pevs {
+		var p struct {
+			TendererOrgID int64 `json:"tendererOrgId"`
+		}
+		if e.Type == "project.created" && jsonInto(e.Payload, &p) {
+			tenderer = p.TendererOrgID
+		}
+	}
+	if tenderer == 0 {
+		return nil
+	}
+	n, err := s.st.incr(ctx, "tenderer:"+itoa(tenderer), RuleTendererFails, "failed")
+	if err != nil || n < s.rules.Rule[RuleTendererFails].Limit {
+		return err
+	}
+	return s.breach(ctx, ev, ev.Subject, RuleTendererFails, "tenderer:"+itoa(tenderer),
+		fmt.Sprintf("招标人（单位 %d）第 %d 个流标标段", tenderer, n), fmt.Sprintf("the tenderer's (org %d) %d-th failed section", tenderer, n))
 }

@@ -37,6 +37,7 @@ const (
 	RuleBidReplaced   = "B-BID-REPLACED"      // one bidder's bid replaced many times
 	RuleNoReason      = "A-REFUSED-NO-REASON" // a refusal without a written reason
 	RuleMissingAgain  = "A-MISSING-AGAIN"     // missing materials asked for more than once
+	RuleTendererFails = "B-TENDERER-FAILS"    // one tenderer's sections failing (流标) again and again
 	RuleComplaintFile = "C-COMPLAINT-FILE"    // the complainant's window after its objection (days; a window, not a timer)
 	RuleComplaintAcc  = "C-COMPLAINT-ACCEPT"  // a complaint's acceptance decided in time
 	RuleComplaintDec  = "C-COMPLAINT-DECIDE"  // an accepted complaint decided in time
@@ -103,6 +104,8 @@ func DefaultRules() Rules {
 			Basis: "《行政许可法》第三十二条、第三十八条", Unit: "count", Limit: 1},
 		{ID: RuleMissingAgain, TitleZh: "多次要求补正材料", TitleEn: "missing materials asked for more than once",
 			Basis: "《行政许可法》第三十二条（一次性告知）", Unit: "count", Limit: 2},
+		{ID: RuleTendererFails, TitleZh: "同一招标人多次流标", TitleEn: "one tenderer's sections failing again and again",
+			Basis: "《招标投标法实施条例》第四十四条、第八十一条", Unit: "count", Limit: 3},
 		{ID: RuleComplaintFile, TitleZh: "投诉期限（异议答复后或答复期满后）", TitleEn: "the complaint window after the objection's answer or its lapse",
 			Basis: "《招标投标法实施条例》第六十条", Unit: "days", Limit: 10},
 		{ID: RuleComplaintAcc, TitleZh: "投诉未在时限内决定是否受理", TitleEn: "complaint not accepted or refused in time",
