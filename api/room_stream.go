@@ -67,15 +67,7 @@ func (s *Server) roomStream(c *gin.Context) error {
 		s.rooms.mu.Unlock()
 		shutdown := s.rooms.shutdownOf(c.Request)
 
-		h := c.Writer.Header()
-		h.Set("Content-Type", "text/event-stream; charset=utf-8")
-		h.Set("Cache-Control", "no-cache")
-		h.Set("X-Accel-Buffering", "no") // nginx: do not buffer
-		if c.Request.ProtoMajor == 1 {
-			h.Set("Connection", "keep-alive")
-		}
-		c.Status(http.StatusOK)
-		w := &streamWriter{c: c, rc: http.NewResponseController(c.Writer), last: after}
+		w := startEventStream(c, after)
 		defer w.rc.SetWriteDeadline(time.Time{}) // the connection may serve another request
 
 		var buf bytes.Buffer
@@ -122,6 +114,20 @@ func (s *Server) roomStream(c *gin.Context) error {
 			}
 		}
 	})
+}
+
+// startEventStream answers 200 with the headers of a server-sent-events
+// stream and returns its writer, resuming after last.
+func startEventStream(c *gin.Context, last int64) *streamWriter {
+	h := c.Writer.Header()
+	h.Set("Content-Type", "text/event-stream; charset=utf-8")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer
+	if c.Request.ProtoMajor == 1 {
+		h.Set("Connection", "keep-alive")
+	}
+	c.Status(http.StatusOK)
+	return &streamWriter{c: c, rc: http.NewResponseController(c.Writer), last: last}
 }
 
 // acceptsEventStream reports whether an Accept header admits

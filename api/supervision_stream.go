@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"log/slog"
-	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -34,12 +33,7 @@ func (s *Server) supervisionBoardStream(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	h := c.Writer.Header()
-	h.Set("Content-Type", "text/event-stream; charset=utf-8")
-	h.Set("Cache-Control", "no-cache")
-	h.Set("X-Accel-Buffering", "no")
-	c.Status(http.StatusOK)
-	w := &streamWriter{c: c, rc: http.NewResponseController(c.Writer)}
+	w := startEventStream(c, 0)
 	defer w.rc.SetWriteDeadline(time.Time{})
 	var buf bytes.Buffer
 	frame := func(v string) {

@@ -66,38 +66,38 @@ func (s *Service) atResults(ctx context.Context, ev eventlog.Event) error {
 // tenderer) and, from the rule's count on, warns about each further one.
 // The count runs since supervision began, not over a window.
 func (s *Service) tendererFailed(ctx context.Context, ev eventlog.Event, evs []eventlog.Event) error {
-	var project int64
-	for _, e := range evs {
-		var p struct {
-			ProjectID int64 `json:"projectId"`
-		}
-		if e.Type == "section.created" && jsonInto(e.Payload, &p) {
-			project = p.ProjectID
-		}
+	var sec struct {
+		ProjectID int64 `json:"projectId"`
 	}
-	if project == 0 {
+	if !lastPayload(evs, "section.created", &sec) || sec.ProjectID == 0 {
 		return nil
 	}
-	pevs, err := s.allAbout(ctx, projectRef(project))
+	pevs, err := s.allAbout(ctx, projectRef(sec.ProjectID))
 	if err != nil {
 		return err
 	}
-	var tenderer int64
-	for _, e := range pevs {
-		var p struct {
-			TendererOrgID int64 `json:"tendererOrgId"`
-		}
-		if e.Type == "project.created" && jsonInto(e.Payload, &p) {
-			tenderer = p.TendererOrgID
-		}
+	var proj struct {
+		TendererOrgID int64 `json:"tendererOrgId"`
 	}
-	if tenderer == 0 {
+	if !lastPayload(pevs, "project.created", &proj) || proj.TendererOrgID == 0 {
 		return nil
 	}
+	tenderer := proj.TendererOrgID
 	n, err := s.st.incr(ctx, "tenderer:"+itoa(tenderer), RuleTendererFails, "failed")
 	if err != nil || n < s.rules.Rule[RuleTendererFails].Limit {
 		return err
 	}
 	return s.breach(ctx, ev, ev.Subject, RuleTendererFails, "tenderer:"+itoa(tenderer),
 		fmt.Sprintf("招标人（单位 %d）第 %d 个流标标段", tenderer, n), fmt.Sprintf("the tenderer's (org %d) %d-th failed section", tenderer, n))
+}
+
+// lastPayload decodes into v the payload of the last event of type typ in
+// evs, reporting whether there was one.
+func lastPayload(evs []eventlog.Event, typ string, v any) bool {
+	for i := len(evs) - 1; i >= 0; i-- {
+		if evs[i].Type == typ {
+			return jsonInto(evs[i].Payload, v)
+		}
+	}
+	return false
 }
