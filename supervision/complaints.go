@@ -123,8 +123,6 @@ func (s *Service) FileComplaint(ctx context.Context, actor accounts.Principal, s
 	return c, err
 }
 
-func beijingTime(t time.Time) string { return t.In(clock.Shanghai).Format("2006-01-02 15:04") }
-
 func (s *Service) complaintEvent(ctx context.Context, typ string, c Complaint, actor accounts.Principal) error {
 	return s.append(ctx, typ, complaintRef(c.ID), actor.Actor(), map[string]any{"complaintId": c.ID, "sectionId": c.SectionID,
 		"departmentOrgId": c.DepartmentOrgID, "stage": c.Stage, "state": c.State, "acceptDue": c.AcceptDue, "decideDue": c.DecideDue,

@@ -131,14 +131,5 @@ func (s *Service) shiftTimer(ctx context.Context, subj, rule string, held time.D
 		}
 		return nil
 	}
-	w := Window{Start: t.StartedAt, YellowAt: ms(t.YellowAt.Add(held)), Due: ms(t.DueAt.Add(held))}
-	if _, err := s.st.moveTimer(ctx, t, nil, map[string]any{"paused": false, "yellow_at": w.YellowAt, "due_at": w.Due,
-		"next_at": nextLook(w, t.Light)}); err != nil {
-		return err
-	}
-	if l := worse(t.Light, w.LightAt(at)); l != t.Light {
-		t.YellowAt, t.DueAt = w.YellowAt, w.Due
-		return s.moveLight(ctx, t, l, seq, at)
-	}
-	return nil
+	return s.resumeOver(ctx, t, Window{Start: t.StartedAt, YellowAt: t.YellowAt.Add(held), Due: t.DueAt.Add(held)}, seq, at)
 }

@@ -124,7 +124,7 @@ func (s *Service) windowSignals(ctx context.Context, ev eventlog.Event, orgs map
 		if n := len(bySection[org]); n >= pat.WinnerMinBids && len(won)*100 >= pat.WinnerRatePercent*n {
 			raw, _ := json.Marshal(windowEvidence{Field: "wins", Value: fmt.Sprintf("%d/%d", len(won), n),
 				Bids: []evidenceBid{{BidderOrgID: org}}, Sections: won, Since: since})
-			if err := s.saveWindowSignal(ctx, ev, Signal{Kind: SignalFrequentWinner, Strength: "medium", Evidence: raw, Dedupe: "org:" + itoa(org)}); err != nil {
+			if err := s.saveSignal(ctx, ev.Subject, ev.Seq, ev.OccurredAt, Signal{Kind: SignalFrequentWinner, Strength: "medium", Evidence: raw, Dedupe: "org:" + itoa(org)}); err != nil {
 				return err
 			}
 		}
@@ -132,7 +132,7 @@ func (s *Service) windowSignals(ctx context.Context, ev eventlog.Event, orgs map
 			if secs := lostTo[w]; len(secs) >= pat.AccompanyMin {
 				raw, _ := json.Marshal(windowEvidence{Field: "lostTo", Value: fmt.Sprint(len(secs)),
 					Bids: []evidenceBid{{BidderOrgID: org}, {BidderOrgID: w}}, Sections: secs, Since: since})
-				if err := s.saveWindowSignal(ctx, ev, Signal{Kind: SignalAccompany, Strength: "medium", Evidence: raw,
+				if err := s.saveSignal(ctx, ev.Subject, ev.Seq, ev.OccurredAt, Signal{Kind: SignalAccompany, Strength: "medium", Evidence: raw,
 					Dedupe: "org:" + itoa(org) + ">" + itoa(w)}); err != nil {
 					return err
 				}
@@ -140,13 +140,6 @@ func (s *Service) windowSignals(ctx context.Context, ev eventlog.Event, orgs map
 		}
 	}
 	return nil
-}
-
-func (s *Service) saveWindowSignal(ctx context.Context, ev eventlog.Event, sig Signal) error {
-	sig.Subject, sig.SourceSeq, sig.CreatedAt = ev.Subject, ev.Seq, ev.OccurredAt
-	sig.Dedupe = ev.Subject + "|" + sig.Kind + "|" + sig.Dedupe
-	_, err := s.st.insertSignal(ctx, &sig)
-	return err
 }
 
 // windowEvidence is the evidence of a window signal.

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tenderhall/tenderhall/bidding"
 	"github.com/tenderhall/tenderhall/internal/apperr"
 	"github.com/tenderhall/tenderhall/internal/docmeta"
 	"github.com/tenderhall/tenderhall/notary"
@@ -41,7 +42,6 @@ const (
 	scanAttempts = 5                // attempts before a bid that cannot be read is recorded as such
 	scanClaim    = 10 * time.Minute // how long one worker holds a scan
 	scansPerRun  = 4                // scans one sweep does, so the consumer is not held up long
-	bidFormName  = "bidform.json"   // bidding.BidFormName: the first entry of a package
 )
 
 // scanBids does the pending scans. A scan whose bids cannot be read for a
@@ -79,15 +79,9 @@ func (s *Service) scanBids(ctx context.Context) error {
 type bidContents struct {
 	bid    openedBid
 	device string // the sealing machine's fingerprint
-	form   bidFormFields
+	form   bidding.BidForm
 	docs   []Document
 	meta   map[int]docmeta.Meta // by entry
-}
-
-type bidFormFields struct {
-	Contact        string `json:"contact"`
-	Phone          string `json:"phone"`
-	DepositAccount string `json:"depositAccount"`
 }
 
 // scanOne reads every bid of sc, then records documents and signals in
@@ -119,7 +113,7 @@ func (s *Service) scanOne(ctx context.Context, sc Scan) error {
 			}
 		}
 		for _, sig := range contentSignals(all, s.valueKey) {
-			if err := s.saveSignal(ctx, sc.Subject, sc.SourceSeq, sig); err != nil {
+			if err := s.saveSignal(ctx, sc.Subject, sc.SourceSeq, s.now(), sig); err != nil {
 				return err
 			}
 		}
@@ -159,7 +153,7 @@ func (s *Service) readPackage(tr *tar.Reader, c *bidContents) error {
 		if err != nil {
 			return apperr.Wrap(err, apperr.Invalid, "投标文件包损坏", "the bid package is damaged")
 		}
-		if entry == 0 && h.Name == bidFormName {
+		if entry == 0 && h.Name == bidding.BidFormName {
 			raw, _ := io.ReadAll(io.LimitReader(tr, 64<<10))
 			_ = json.Unmarshal(raw, &c.form) // bidding validated it at opening
 			continue

@@ -79,9 +79,7 @@ func (s *Service) signalsAtOpening(ctx context.Context, ev eventlog.Event, evs [
 		return err
 	}
 	for _, sig := range append(sameIP(bids), pricePattern(bids)...) {
-		sig.Subject, sig.SourceSeq, sig.CreatedAt = ev.Subject, ev.Seq, ev.OccurredAt
-		sig.Dedupe = ev.Subject + "|" + sig.Kind + "|" + sig.Dedupe
-		if _, err := s.st.insertSignal(ctx, &sig); err != nil {
+		if err := s.saveSignal(ctx, ev.Subject, ev.Seq, ev.OccurredAt, sig); err != nil {
 			return err
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"sort"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/tenderhall/tenderhall/internal/docmeta"
@@ -161,9 +162,11 @@ func phoneDigits(s string) string {
 	return d
 }
 
-// saveSignal stores a signal of subject once, sealing personal evidence.
-func (s *Service) saveSignal(ctx context.Context, subject string, seq int64, sig Signal) error {
-	sig.Subject, sig.SourceSeq, sig.CreatedAt = subject, seq, s.now()
+// saveSignal stores a signal of subject once (its dedupe key made
+// subject-wide), raised at at from the event seq, sealing personal
+// evidence.
+func (s *Service) saveSignal(ctx context.Context, subject string, seq int64, at time.Time, sig Signal) error {
+	sig.Subject, sig.SourceSeq, sig.CreatedAt = subject, seq, at
 	sig.Dedupe = subject + "|" + sig.Kind + "|" + sig.Dedupe
 	if personal[sig.Kind] {
 		sealed := s.fields.Seal(sig.Evidence, "signal:"+sig.Dedupe)

@@ -64,7 +64,7 @@ func (st store) locked(ctx context.Context) *gorm.DB {
 // insertIgnoring is the connection for an insert that does nothing when
 // the unique column already holds the value.
 func (st store) insertIgnoring(ctx context.Context, column string) *gorm.DB {
-	return st.conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: column}}, DoNothing: true})
+	return st.conn(ctx).Clauses(onConflictNothing(column))
 }
 
 // lockCursor takes the cursor row's lock for the rest of the transaction

@@ -114,7 +114,11 @@ func (s *Service) resumeTimer(ctx context.Context, cal *clock.Calendar, subj, ru
 	if err != nil {
 		return err
 	}
-	w := s.rules.WorkdayWindow(cal, t.StartedAt, due, t.LimitN)
+	return s.resumeOver(ctx, t, s.rules.WorkdayWindow(cal, t.StartedAt, due, t.LimitN), seq, at)
+}
+
+// resumeOver restarts paused timer t over window w, its light as of at.
+func (s *Service) resumeOver(ctx context.Context, t Timer, w Window, seq int64, at time.Time) error {
 	w = Window{Start: ms(w.Start), YellowAt: ms(w.YellowAt), Due: ms(w.Due)}
 	// A light once yellow or red stays so: lights only worsen while the
 	// time runs, and a suspension does not undo a warning already sent.

@@ -60,7 +60,7 @@ func (s *Service) raise(ctx context.Context, t Timer, seq int64, now time.Time) 
 		return err
 	}
 	rule := s.rules.Rule[t.RuleID]
-	due := t.DueAt.In(clock.Shanghai).Format("2006-01-02 15:04")
+	due := beijingTime(t.DueAt)
 	zh, en := usedText(t, now, cal, rule.Unit == "workdays")
 	w := Warning{Dedupe: fmt.Sprintf("%s|%s|%d|%s", t.Subject, t.RuleID, t.StartedAt.UnixMilli(), t.Light),
 		RuleID: t.RuleID, Subject: t.Subject, Light: t.Light, SourceSeq: seq, RaisedAt: now,
