@@ -83,14 +83,22 @@ func withServiceID[S any](c *gin.Context, get func() (S, error), fn func(svc S, 
 // guideOf adds what the guide shows beside the item; names are looked up
 // once per department (a list has few departments and many items).
 func (s *Server) guideOf(ctx context.Context, it approval.Item, names map[int64]string) ItemGuide {
-	name, seen := names[it.DepartmentOrgID]
-	if !seen {
-		if org, err := s.deps.Accounts.GetOrg(ctx, it.DepartmentOrgID); err == nil {
-			name = org.Name
-		}
-		names[it.DepartmentOrgID] = name
-	}
+	name, _ := s.orgName(ctx, it.DepartmentOrgID, names)
 	return ItemGuide{Item: it, Stars: it.Stars(), DepartmentName: name}
+}
+
+// orgName is an organisation's name, looked up once per id in names
+// ("" and false when it cannot be read; the caller shows what it can).
+func (s *Server) orgName(ctx context.Context, id int64, names map[int64]string) (string, bool) {
+	if name, seen := names[id]; seen {
+		return name, name != ""
+	}
+	name := ""
+	if o, err := s.deps.Accounts.GetOrg(ctx, id); err == nil {
+		name = o.Name
+	}
+	names[id] = name
+	return name, name != ""
 }
 
 func (s *Server) publicItems(c *gin.Context) error {

@@ -177,10 +177,11 @@ func (s *Server) publicEfficiency(c *gin.Context) error {
 func (s *Server) efficiencyView(c *gin.Context, rep supervision.EfficiencyReport) EfficiencyView {
 	v := EfficiencyView{Period: rep.Period, From: rep.From.Format(time.RFC3339), To: rep.To.Format(time.RFC3339),
 		Weights: rep.Weights, Rows: make([]EfficiencyRow, 0, len(rep.Rows))}
+	names := map[int64]string{}
 	for _, r := range rep.Rows {
 		row := EfficiencyRow{DeptScore: r, DepartmentName: "#" + strconv.FormatInt(r.DepartmentOrgID, 10)}
-		if o, err := s.deps.Accounts.GetOrg(c.Request.Context(), r.DepartmentOrgID); err == nil {
-			row.DepartmentName = o.Name
+		if name, ok := s.orgName(c.Request.Context(), r.DepartmentOrgID, names); ok {
+			row.DepartmentName = name
 		}
 		v.Rows = append(v.Rows, row)
 	}

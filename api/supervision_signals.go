@@ -43,7 +43,7 @@ func (s *Server) chairSignals(c *gin.Context) error {
 // bidderNames names the organisations in the signals' evidence; one that
 // cannot be read is left out (the page shows its number).
 func (s *Server) bidderNames(ctx context.Context, sigs []supervision.Signal) map[string]string {
-	out := map[string]string{}
+	out, names := map[string]string{}, map[int64]string{}
 	for _, sig := range sigs {
 		var ev struct {
 			Bids []struct {
@@ -54,12 +54,11 @@ func (s *Server) bidderNames(ctx context.Context, sigs []supervision.Signal) map
 			continue
 		}
 		for _, b := range ev.Bids {
-			key := strconv.FormatInt(b.BidderOrgID, 10)
-			if _, done := out[key]; done || b.BidderOrgID == 0 {
+			if b.BidderOrgID == 0 {
 				continue
 			}
-			if o, err := s.deps.Accounts.GetOrg(ctx, b.BidderOrgID); err == nil {
-				out[key] = o.Name
+			if name, ok := s.orgName(ctx, b.BidderOrgID, names); ok {
+				out[strconv.FormatInt(b.BidderOrgID, 10)] = name
 			}
 		}
 	}
