@@ -12,7 +12,7 @@ GO ?= go
 BIN := bin/tenderhall
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 # Packages whose suites run against the real servers.
-INTEGRATION_PKGS := ./approval/... ./supervision/... ./storage/... ./internal/jobs/... ./accounts/... ./eventlog/... ./notary/... ./calendar/... ./bidding/... ./experts/... ./sandbox/... ./evaluation/... ./api/... ./cmd/...
+INTEGRATION_PKGS := ./approval/... ./supervision/... ./storage/... ./internal/jobs/... ./accounts/... ./eventlog/... ./notary/... ./calendar/... ./bidding/... ./experts/... ./sandbox/... ./evaluation/... ./api/... ./cmd/... ./video/...
 
 # The web app is rebuilt only when one of its sources changed: its own
 # files, the WebAssembly sealer's Go code (web/wasm, notary) and the
@@ -42,6 +42,7 @@ $(WEB_STAMP): $(WEB_SOURCES)
 	web/build.sh
 
 test:
+	@command -v ffmpeg >/dev/null 2>&1 || deploy/apt-install.sh ffmpeg || echo "== ffmpeg could not be installed: the real-encoder video tests skip"
 	$(GO) vet ./...
 	deploy/gotest-summary.sh -count=1 ./...
 	web/build.sh unit

@@ -20,6 +20,7 @@ import (
 	"github.com/tenderhall/tenderhall/internal/clock"
 	"github.com/tenderhall/tenderhall/internal/dbtest"
 	"github.com/tenderhall/tenderhall/notary"
+	"github.com/tenderhall/tenderhall/storage"
 	"github.com/tenderhall/tenderhall/storage/storagetest"
 	"github.com/tenderhall/tenderhall/supervision"
 )
@@ -33,6 +34,8 @@ type testEnv struct {
 	accounts *accounts.Service
 	events   *eventlog.Service
 	super    *supervision.Service
+	db       *storage.DB
+	blobs    storage.Blobs
 	tokens   map[accounts.Role]string // bearer token of a user holding only that role
 	ids      map[accounts.Role]int64
 	password string
@@ -52,7 +55,7 @@ func newEnv(t *testing.T, b dbtest.Backend) *testEnv {
 	opts.Argon2 = accounts.Argon2Params{Memory: 8 * 1024, Iterations: 1, Parallelism: 1}
 	acc := accounts.New(db, events, clk, fields, opts)
 	blobs := storagetest.Blobs(t, b) // the filesystem beside SQLite, MinIO beside MySQL
-	e := &testEnv{t: t, clock: clk, accounts: acc, events: events, password: testPassword,
+	e := &testEnv{t: t, clock: clk, accounts: acc, events: events, password: testPassword, db: db, blobs: blobs,
 		tokens: map[accounts.Role]string{}, ids: map[accounts.Role]int64{}}
 	cal := calendar.New(db, events, clk)
 	platformKey, err := notary.GenerateKey()

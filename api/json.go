@@ -136,6 +136,7 @@ var rawBodies = map[string]bool{
 	"POST /api/v1/notify/callback":                       true,
 	"PUT /api/v1/approval/cases/:id/materials/:material": true,
 	"POST /api/v1/approval/item-imports":                 true,
+	"PUT /api/v1/video/ingest/:file":                     true,
 }
 
 // noBody refuses a body on a write route that takes none, so that a

@@ -12,6 +12,7 @@ import (
 	"github.com/tenderhall/tenderhall/experts"
 	"github.com/tenderhall/tenderhall/sandbox"
 	"github.com/tenderhall/tenderhall/supervision"
+	"github.com/tenderhall/tenderhall/video"
 )
 
 // route is one line of the route table: who may call it, what it does, and
@@ -263,6 +264,14 @@ func (s *Server) routeTable() []route {
 		// trajectories and warnings; the warned office answers; supervision.Service checks who.
 		{http.MethodGet, "/api/v1/supervision/rules", roles(accounts.RoleSupervisor, accounts.RoleAdmin), "The supervision rules in force: ids, legal basis, limits, light thresholds", "supervision", nil, SupervisionRules{}, s.supervisionRules},
 		{http.MethodGet, "/api/v1/supervision/board/stream", roles(accounts.RoleSupervisor), "The lights board's changes as server-sent events (event: changed)", "supervision", nil, nil, s.supervisionBoardStream},
+
+		// Video index (issue 17): cameras, ingest from encoders (token in X-Camera-Token), the index.
+		{http.MethodPost, "/api/v1/video/cameras", roles(accounts.RoleAdmin), "Register a camera in a room; its ingest token is shown once", "video", video.CameraRequest{}, video.Credential{}, s.registerCamera},
+		{http.MethodGet, "/api/v1/video/cameras", roles(accounts.RoleAdmin, accounts.RoleSupervisor), "Every camera by room, with its last segment", "video", nil, []video.Camera{}, s.listCameras},
+		{http.MethodPost, "/api/v1/video/cameras/:id/token", roles(accounts.RoleAdmin), "Rotate a camera's ingest token (the old one stops working)", "video", nil, video.Credential{}, s.rotateCameraToken},
+		{http.MethodPut, "/api/v1/video/ingest/:file", public, "An encoder uploads a segment (streamed, SM3-hashed) or its playlist (logs the segments it names); camera token in X-Camera-Token", "video", nil, video.IndexResult{}, s.ingest},
+		{http.MethodGet, "/api/v1/video/cameras/:id/window", roles(accounts.RoleSupervisor, accounts.RoleAdmin), "A camera's recording around a moment (?at= Unix ms): segments and the offset to seek to, or ?format=m3u8 for the player", "video", nil, video.Window{}, s.videoWindow},
+		{http.MethodGet, "/api/v1/video/cameras/:id/segments/:seq", roles(accounts.RoleSupervisor, accounts.RoleAdmin), "One recorded segment (SM3 digest in X-Content-SM3)", "video", nil, nil, s.videoSegment},
 		{http.MethodGet, "/api/v1/supervision/board", roles(accounts.RoleSupervisor), "The lights board: open cases and sections with their time-limit lights (?kind=&light=)", "supervision", nil, []supervision.Subject{}, s.supervisionBoard},
 		{http.MethodGet, "/api/v1/supervision/trajectories/:kind/:id", roles(accounts.RoleSupervisor), "A case's or section's trajectory from the event log: every step, each time limit against what it allowed, its warnings", "supervision", nil, supervision.Trajectory{}, s.trajectory},
 		{http.MethodGet, "/api/v1/supervision/warnings", roles(accounts.RoleSupervisor, accounts.RoleOfficer, accounts.RoleAgent), "Warnings (预警): a supervisor's departments', or those to the caller's office (?state=&subject=)", "supervision", nil, []supervision.Warning{}, s.supervisionWarnings},

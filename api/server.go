@@ -22,6 +22,7 @@ import (
 	"github.com/tenderhall/tenderhall/sandbox"
 	"github.com/tenderhall/tenderhall/storage"
 	"github.com/tenderhall/tenderhall/supervision"
+	"github.com/tenderhall/tenderhall/video"
 )
 
 // Deps are what the HTTP layer serves from. cmd builds them.
@@ -41,6 +42,8 @@ type Deps struct {
 	Approval   *approval.Service   // administrative approval (issue 15); nil answers its routes with 503
 	// Supervision is electronic supervision (issue 16); nil answers its routes with 503.
 	Supervision *supervision.Service
+	// Video is the video index (issue 17); nil answers its routes with 503.
+	Video *video.Service
 	// SetCarrierProfile scripts the simulated carrier's callees (a
 	// sandbox's demonstrations); nil when this process runs none.
 	SetCarrierProfile func(profile string) error
@@ -119,6 +122,7 @@ func (s *Server) buildEngine() *gin.Engine {
 var streamedBodies = map[string]int64{
 	"POST /api/v1/sections/:id/documents":                DocumentUploadLimit,
 	"PUT /api/v1/approval/cases/:id/materials/:material": MaterialUploadLimit,
+	"PUT /api/v1/video/ingest/:file":                     video.MaxSegmentBytes + 1,
 }
 
 // bodyLimit is the request body limit of route r.

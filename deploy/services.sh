@@ -21,6 +21,7 @@ install_missing() {
   local pkgs=()
   command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || pkgs+=(mariadb-server)
   command -v redis-server >/dev/null 2>&1 || pkgs+=(redis-server)
+  command -v ffmpeg >/dev/null 2>&1 || pkgs+=(ffmpeg) # the cameras of the video suites
   if [ ${#pkgs[@]} -gt 0 ]; then
     log "installing ${pkgs[*]} with apt"
     apt-get update -qq

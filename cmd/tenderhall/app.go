@@ -30,6 +30,7 @@ import (
 	"github.com/tenderhall/tenderhall/sandbox"
 	"github.com/tenderhall/tenderhall/storage"
 	"github.com/tenderhall/tenderhall/supervision"
+	"github.com/tenderhall/tenderhall/video"
 )
 
 // app is the wired platform: every service built from one configuration.
@@ -52,6 +53,7 @@ type app struct {
 	carrier  *carrier             // the call campaign's phone and SMS gateway (carrier.go)
 	sandbox  *sandbox.Service     // the database's mode and, in a sandbox, the clock's jumps
 	super    *supervision.Service // electronic supervision (issue 16)
+	video    *video.Service       // the video index (issue 17)
 }
 
 // withApp loads the configuration for cmd (adjusted by adjust, if given),
@@ -142,6 +144,7 @@ func (e *env) openApp(ctx context.Context, cfg config.Config) (*app, error) {
 		return nil, &config.Error{Key: "supervision.rules_file", Source: cfg.SupervisionRulesFile, Msg: err.Error()}
 	}
 	a.super = supervision.New(a.db, a.events, a.clock, a.calendar.Calendar, rules)
+	a.video = video.New(a.db, a.events, a.blobs, a.clock)
 	a.super.SetProcedure(supervision.Procedure{Suspend: a.bidding.Suspend, Resume: a.bidding.Resume})
 	a.super.SetBidReader(supervision.BidReader{Open: a.bidding.OpenBid, Fingerprint: a.bidding.OpenedBidFingerprint}, fields, a.derive("supervision-values"))
 	if err := a.openCarrier(); err != nil {

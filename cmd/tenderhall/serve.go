@@ -49,6 +49,7 @@ func (e *env) serve(ctx context.Context, a *app) error {
 		Evaluation:        a.eval,
 		Approval:          a.approval,
 		Supervision:       a.super,
+		Video:             a.video,
 		SetCarrierProfile: a.setCarrierProfile,
 		MaxBodyBytes:      a.cfg.MaxBodyBytes, TrustedProxies: a.cfg.TrustedProxies, Version: version,
 		SecureCookies: len(a.cfg.PublicURL) > 5 && a.cfg.PublicURL[:5] == "https",

@@ -1,0 +1,144 @@
+package api
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tenderhall/tenderhall/internal/apperr"
+	"github.com/tenderhall/tenderhall/video"
+)
+
+// CameraTokenHeader carries a camera's ingest token (ffmpeg: -headers).
+const CameraTokenHeader = "X-Camera-Token"
+
+func (s *Server) videoService() (*video.Service, error) {
+	if s.deps.Video == nil {
+		return nil, apperr.New(apperr.Unavailable, "视频索引服务未启用", "the video index is not configured").WithCode("no_video")
+	}
+	return s.deps.Video, nil
+}
+
+func (s *Server) registerCamera(c *gin.Context) error {
+	svc, err := s.videoService()
+	if err != nil {
+		return err
+	}
+	var req video.CameraRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	cred, err := svc.RegisterCamera(c.Request.Context(), caller(c), req)
+	return reply(c, cred, err, true)
+}
+
+func (s *Server) listCameras(c *gin.Context) error {
+	svc, err := s.videoService()
+	if err != nil {
+		return err
+	}
+	cams, err := svc.Cameras(c.Request.Context(), caller(c))
+	return reply(c, cams, err, false)
+}
+
+func (s *Server) rotateCameraToken(c *gin.Context) error {
+	svc, err := s.videoService()
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	cred, err := svc.RotateToken(c.Request.Context(), caller(c), id)
+	return reply(c, cred, err, false)
+}
+
+// ingest takes what an encoder PUTs next to its playlist: segment files,
+// streamed to the blob store, and the playlist, which logs them.
+func (s *Server) ingest(c *gin.Context) error {
+	svc, err := s.videoService()
+	if err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	cam, err := svc.Authenticate(ctx, c.GetHeader(CameraTokenHeader))
+	if err != nil {
+		return err
+	}
+	file := c.Param("file")
+	if !strings.HasSuffix(file, ".m3u8") {
+		seg, err := svc.SaveSegment(ctx, cam, file, c.Request.Body)
+		return reply(c, seg, err, true)
+	}
+	raw, err := io.ReadAll(io.LimitReader(c.Request.Body, video.MaxPlaylistBytes+1))
+	if err != nil {
+		return apperr.Wrap(err, apperr.Invalid, "播放列表读取失败", "the playlist could not be read")
+	}
+	res, err := svc.IndexPlaylist(ctx, cam, raw)
+	if err != nil && len(res.Logged) > 0 {
+		// Some entries were logged and are kept; the error names the rest.
+		s.log.Warn("playlist entries refused", "camera", cam.ID, "error", err.Error())
+	}
+	return reply(c, res, err, false)
+}
+
+// videoWindow answers the recording of a camera around ?at= (Unix ms) as
+// JSON, or as an HLS playlist for the player with ?format=m3u8.
+func (s *Server) videoWindow(c *gin.Context) error {
+	svc, err := s.videoService()
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	at, err := queryInt(c, "at", -1)
+	if err != nil || at < 0 {
+		return apperr.New(apperr.Invalid, "请给出时刻 at（毫秒时间戳）", "give the moment as at= (Unix milliseconds)").WithField("at", "required")
+	}
+	before, err1 := queryInt(c, "before", 60)
+	after, err2 := queryInt(c, "after", 120)
+	if err1 != nil || err2 != nil {
+		return apperr.New(apperr.Invalid, "before 与 after 须为秒数", "before and after are seconds").WithField("before", "integer")
+	}
+	w, err := svc.WindowAround(c.Request.Context(), caller(c), id, time.UnixMilli(at), time.Duration(before)*time.Second, time.Duration(after)*time.Second)
+	if err != nil {
+		return err
+	}
+	if c.Query("format") != "m3u8" {
+		return ok(c, w)
+	}
+	body := w.Playlist(func(sg video.Segment) string { return fmt.Sprintf("segments/%d", *sg.Seq) })
+	c.Data(http.StatusOK, "application/vnd.apple.mpegurl", body)
+	return nil
+}
+
+// videoSegment serves one recorded segment with its SM3 digest.
+func (s *Server) videoSegment(c *gin.Context) error {
+	svc, err := s.videoService()
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	seq, err := pathID(c, "seq")
+	if err != nil {
+		return err
+	}
+	sg, rc, err := svc.OpenSegment(c.Request.Context(), caller(c), id, seq)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	c.Header("X-Content-SM3", sg.SM3)
+	c.DataFromReader(http.StatusOK, sg.Size, "video/mp2t", rc, nil)
+	return nil
+}
