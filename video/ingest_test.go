@@ -48,6 +48,7 @@ func TestFFmpegPushesLiveHLS(t *testing.T) {
 		if out, err := encoder(ffmpeg, srv.URL, cred.Token, 6).CombinedOutput(); err != nil {
 			t.Fatalf("ffmpeg: %v\n%s", err, out)
 		}
+		srv.Close() // waits for the uploads ffmpeg did not wait for
 		ctx := context.Background()
 		segs, err := e.svc.st.segmentsBetween(ctx, cred.Camera.ID, time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
 		if err != nil {

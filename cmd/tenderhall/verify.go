@@ -7,6 +7,6 @@ import "github.com/spf13/cobra"
 func (e *env) verifyCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "verify", Short: "Verify envelopes, receipts and the transparency log offline"}
 	cmd.AddCommand(e.verifyEnvelopeCmd(), e.verifyReceiptCmd(), e.verifyLogCmd(),
-		e.verifyDrawCmd(), e.verifyCertificateCmd()) // draw: issue 6
+		e.verifyDrawCmd(), e.verifyCertificateCmd(), e.verifyVideoCmd()) // draw: issue 6
 	return cmd
 }
