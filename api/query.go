@@ -29,6 +29,7 @@ var routeQueries = map[string][]queryParam{
 		{"kind", "string", "engineering, goods or services"}, {"status", "string", "section state"},
 		{"from", "string", "published on or after (YYYY-MM-DD)"}, {"to", "string", "published on or before (YYYY-MM-DD)"},
 		{"cursor", "integer", "the next cursor of the previous page"}, {"limit", "integer", "page size, 1..100"}},
+	"GET /api/v1/video/cameras/:id/gaps": {{"from", "integer", "Unix milliseconds (default: the beginning)"}, {"to", "integer", "Unix milliseconds (default: now)"}},
 	"GET /api/v1/video/cameras/:id/window": {{"at", "integer", "the moment, Unix milliseconds"}, {"before", "integer", "seconds before it (default 60)"},
 		{"after", "integer", "seconds after it (default 120)"}, {"format", "string", "m3u8 for an HLS playlist"}},
 	"PUT /api/v1/uploads/:id":                            {{"offset", "integer", "where the chunk starts"}},

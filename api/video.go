@@ -143,3 +143,22 @@ func (s *Server) videoSegment(c *gin.Context) error {
 	c.DataFromReader(http.StatusOK, -1, "video/mp2t", rc, nil)
 	return nil
 }
+
+// videoGaps lists a camera's coverage gaps over ?from=&to= (Unix ms).
+func (s *Server) videoGaps(c *gin.Context) error {
+	svc, err := s.videoService()
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	from, err1 := queryInt(c, "from", 0)
+	to, err2 := queryInt(c, "to", s.deps.Clock.Now().Add(time.Minute).UnixMilli())
+	if err1 != nil || err2 != nil {
+		return apperr.New(apperr.Invalid, "from 与 to 须为毫秒时间戳", "from and to are Unix milliseconds").WithField("from", "integer")
+	}
+	gaps, err := svc.Gaps(c.Request.Context(), caller(c), id, time.UnixMilli(from), time.UnixMilli(to))
+	return reply(c, gaps, err, false)
+}

@@ -79,6 +79,13 @@ func TestCameraStreamsThroughTheIngestRoute(t *testing.T) {
 		if got := notary.SM3Hex(ts); got != w.Segments[0].SM3 || resp.Header.Get("X-Content-SM3") != got {
 			t.Fatalf("segment digest %s, indexed %s, header %s", got, w.Segments[0].SM3, resp.Header.Get("X-Content-SM3"))
 		}
+		var gaps []video.Gap
+		resp = e.do("GET", fmt.Sprintf("/api/v1/video/cameras/%d/gaps?from=%d", cred.Camera.ID, began.UnixMilli()), super, nil)
+		wantStatus(t, resp, http.StatusOK)
+		decode(t, resp, &gaps)
+		if len(gaps) != 0 {
+			t.Errorf("gaps in a continuous recording: %+v", gaps)
+		}
 		evs, _ := e.events.ByType(context.Background(), "video.segments_logged", 100)
 		if len(evs) == 0 {
 			t.Fatal("no segments logged")

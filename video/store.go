@@ -164,3 +164,58 @@ func (st store) segmentSeq(ctx context.Context, camera, seq int64) (Segment, err
 	}
 	return s, err
 }
+
+type coverage struct {
+	until   time.Time
+	offline *time.Time
+}
+
+func (st store) coverage(ctx context.Context, id int64) (coverage, error) {
+	var rows []struct {
+		Until   *time.Time `gorm:"column:coverage_until"`
+		Offline *time.Time `gorm:"column:offline_since"`
+	}
+	if err := st.conn(ctx).Raw("SELECT coverage_until, offline_since FROM video_cameras WHERE id = ?", id).Scan(&rows).Error; err != nil {
+		return coverage{}, storage.Translate(err)
+	}
+	var c coverage
+	if len(rows) == 1 {
+		if rows[0].Until != nil {
+			c.until = rows[0].Until.UTC()
+		}
+		c.offline = rows[0].Offline
+	}
+	return c, nil
+}
+
+func (st store) setCoverage(ctx context.Context, id int64, until time.Time, offline *time.Time) error {
+	return storage.Translate(st.conn(ctx).Model(&Camera{}).Where("id = ?", id).
+		Updates(map[string]any{"coverage_until": until, "offline_since": offline}).Error)
+}
+
+// segmentsAfter returns camera's indexed segments starting at or after t
+// (all when t is zero), in sequence order.
+func (st store) segmentsAfter(ctx context.Context, camera int64, t time.Time) ([]Segment, error) {
+	var out []Segment
+	q := st.conn(ctx).Where("camera_id = ? AND seq IS NOT NULL", camera)
+	if !t.IsZero() {
+		q = q.Where("start_at >= ?", t.Add(-maxSegmentSeconds*time.Second))
+	}
+	return out, storage.Translate(q.Order("seq").Find(&out).Error)
+}
+
+func (st store) insertGap(ctx context.Context, g Gap) error {
+	return storage.Translate(st.conn(ctx).Create(&g).Error)
+}
+
+func (st store) closeGap(ctx context.Context, camera int64, from, to time.Time, seq int64) error {
+	return storage.Translate(st.conn(ctx).Model(&Gap{}).Where("camera_id = ? AND from_at = ? AND to_at IS NULL", camera, from).
+		Updates(map[string]any{"to_at": to, "event_seq": seq}).Error)
+}
+
+func (st store) gaps(ctx context.Context, camera int64, from, to time.Time) ([]Gap, error) {
+	out := []Gap{}
+	err := st.conn(ctx).Where("camera_id = ? AND from_at < ? AND (to_at IS NULL OR to_at > ?)", camera, to, from).
+		Order("from_at").Find(&out).Error
+	return out, storage.Translate(err)
+}

@@ -197,9 +197,11 @@ func (a *app) registerJobs(q jobs.Queue) {
 	a.experts.Register(q)
 	a.eval.Register(q)
 	a.super.Register(q)
+	a.video.Register(q)
 	a.sandbox.OnAdvance(func(ctx context.Context, d time.Duration) error { _, err := jobs.Shift(ctx, q, d); return err },
 		sandbox.Sweep{Name: "bidding", Run: func(ctx context.Context) error { _, err := a.bidding.Sweep(ctx); return err }},
 		sandbox.Sweep{Name: "experts", Run: a.experts.Sweep}, sandbox.Sweep{Name: "evaluation", Run: a.eval.Sweep},
+		sandbox.Sweep{Name: "video", Run: a.video.CheckCoverage},
 		sandbox.Sweep{Name: "supervision", Run: func(ctx context.Context) error {
 			if _, err := a.super.Consume(ctx); err != nil {
 				return err
