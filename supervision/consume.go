@@ -99,7 +99,8 @@ func (s *Service) consumeBatch(ctx context.Context) (n int, clockMoved bool, err
 
 // breachTypes are the events the breach and count rules read.
 var breachTypes = map[string]bool{"evaluation.deviation_flagged": true, "experts.draw_committed": true, "approval.case_refused": true,
-	"approval.materials_requested": true, "approval.case_rated": true, "section.opened": true, "section.failed": true}
+	"approval.materials_requested": true, "approval.case_rated": true, "section.opened": true, "section.failed": true,
+	"evaluation.started": true, "evaluation.report_final": true, "video.camera_offline": true, "video.coverage_gap": true}
 
 // payload is the subset of event payload fields the rules read.
 type payload struct {

@@ -30,6 +30,8 @@ func (s *Service) applyBreach(ctx context.Context, ev eventlog.Event) error {
 	switch ev.Type {
 	case "section.opened", "section.failed":
 		return s.atResults(ctx, ev)
+	case "evaluation.started", "evaluation.report_final", "video.camera_offline", "video.coverage_gap":
+		return s.videoCoverage(ctx, ev)
 	case "evaluation.deviation_flagged":
 		return s.breach(ctx, ev, sectionRef(p.SectionID), RuleDeviation, "flag:"+itoa(p.FlagID),
 			fmt.Sprintf("投标文件 %d 的评分项 %s 偏离委员会均值", p.BidID, p.Criterion),

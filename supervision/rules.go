@@ -38,6 +38,7 @@ const (
 	RuleNoReason      = "A-REFUSED-NO-REASON" // a refusal without a written reason
 	RuleMissingAgain  = "A-MISSING-AGAIN"     // missing materials asked for more than once
 	RuleTendererFails = "B-TENDERER-FAILS"    // one tenderer's sections failing (流标) again and again
+	RuleVideoGap      = "B-VIDEO-GAP"         // an evaluation room's camera silent during a session
 	RuleComplaintFile = "C-COMPLAINT-FILE"    // the complainant's window after its objection (days; a window, not a timer)
 	RuleComplaintAcc  = "C-COMPLAINT-ACCEPT"  // a complaint's acceptance decided in time
 	RuleComplaintDec  = "C-COMPLAINT-DECIDE"  // an accepted complaint decided in time
@@ -106,6 +107,8 @@ func DefaultRules() Rules {
 			Basis: "《行政许可法》第三十二条（一次性告知）", Unit: "count", Limit: 2},
 		{ID: RuleTendererFails, TitleZh: "同一招标人多次流标", TitleEn: "one tenderer's sections failing again and again",
 			Basis: "《招标投标法实施条例》第四十四条、第八十一条", Unit: "count", Limit: 3},
+		{ID: RuleVideoGap, TitleZh: "评标过程录像缺失", TitleEn: "evaluation-room video missing during the session",
+			Basis: "《公共资源交易平台管理暂行办法》（交易全过程记录、可追溯）", Unit: "count", Limit: 1},
 		{ID: RuleComplaintFile, TitleZh: "投诉期限（异议答复后或答复期满后）", TitleEn: "the complaint window after the objection's answer or its lapse",
 			Basis: "《招标投标法实施条例》第六十条", Unit: "days", Limit: 10},
 		{ID: RuleComplaintAcc, TitleZh: "投诉未在时限内决定是否受理", TitleEn: "complaint not accepted or refused in time",

@@ -32,7 +32,7 @@ func TestParseRules(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if r.YellowUsedPercent != 80 || len(r.List()) != 15 {
+				if r.YellowUsedPercent != 80 || len(r.List()) != 16 {
 					t.Fatalf("rules %+v", r)
 				}
 				return

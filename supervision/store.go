@@ -262,3 +262,13 @@ func onConflictNothing(columns ...string) clause.OnConflict {
 	}
 	return clause.OnConflict{Columns: cols, DoNothing: true}
 }
+
+// count reads the subject's counter of rule and key, 0 when there is none.
+func (st store) count(ctx context.Context, subject, rule, key string) (int, error) {
+	var n []int
+	err := st.conn(ctx).Raw("SELECT n FROM supervision_counts WHERE subject = ? AND rule_id = ? AND count_key = ?", subject, rule, key).Scan(&n).Error
+	if err != nil || len(n) == 0 {
+		return 0, storage.Translate(err)
+	}
+	return n[0], nil
+}

@@ -93,7 +93,7 @@ func (s *Service) checkCamera(ctx context.Context, id int64) error {
 // openGap records that camera c has sent nothing since from.
 func (s *Service) openGap(ctx context.Context, c Camera, from time.Time) error {
 	ev, err := s.events.Append(ctx, eventlog.Entry{Type: "video.camera_offline", Subject: c.subject(), Actor: "system",
-		Payload: map[string]any{"room": c.Room, "camera": c.Name, "from": from.UnixMilli()}})
+		Payload: map[string]any{"room": c.Room, "camera": c.Name, "cameraId": c.ID, "evalRoomId": c.EvalRoomID, "from": from.UnixMilli()}})
 	if err != nil {
 		return err
 	}
@@ -104,7 +104,7 @@ func (s *Service) openGap(ctx context.Context, c Camera, from time.Time) error {
 // camera was offline since from.
 func (s *Service) closeGap(ctx context.Context, c Camera, offline *time.Time, from, to time.Time) error {
 	ev, err := s.events.Append(ctx, eventlog.Entry{Type: "video.coverage_gap", Subject: c.subject(), Actor: "system",
-		Payload: map[string]any{"room": c.Room, "camera": c.Name, "from": from.UnixMilli(), "to": to.UnixMilli(),
+		Payload: map[string]any{"room": c.Room, "camera": c.Name, "cameraId": c.ID, "evalRoomId": c.EvalRoomID, "from": from.UnixMilli(), "to": to.UnixMilli(),
 			"seconds": to.Sub(from).Seconds()}})
 	if err != nil {
 		return err

@@ -45,6 +45,7 @@ type Camera struct {
 	Room          string     `json:"room" gorm:"column:room"`
 	Name          string     `json:"name" gorm:"column:name"`
 	Kind          string     `json:"kind" gorm:"column:kind"`
+	EvalRoomID    int64      `json:"evalRoomId,omitempty" gorm:"column:eval_room_id"`
 	TokenSM3      string     `json:"-" gorm:"column:token_sm3"`
 	TokenVersion  int        `json:"tokenVersion" gorm:"column:token_version"`
 	CreatedAt     time.Time  `json:"createdAt" gorm:"column:created_at"`
@@ -67,6 +68,9 @@ type CameraRequest struct {
 	Room string `json:"room"` // e.g. "开标一室" or "opening-1"
 	Name string `json:"name"` // e.g. "cam-1"
 	Kind string `json:"kind"` // opening | evaluation | window
+	// EvalRoomID is the evaluation room (评标室) an evaluation camera
+	// watches: gaps during that room's sessions are warned about.
+	EvalRoomID int64 `json:"evalRoomId,omitempty"`
 }
 
 // RegisterCamera registers a camera in a room and returns its first token.
@@ -88,16 +92,19 @@ func (s *Service) RegisterCamera(ctx context.Context, p accounts.Principal, req 
 		return Credential{}, apperr.New(apperr.Invalid, "摄像机类型须为 opening、evaluation 或 window",
 			"kind must be opening, evaluation or window").WithField("kind", "unknown")
 	}
+	if req.EvalRoomID < 0 || req.EvalRoomID > 0 && req.Kind != KindEvaluation {
+		return Credential{}, apperr.New(apperr.Invalid, "只有评标室摄像机可以关联评标室", "only an evaluation camera names an evaluation room").WithField("evalRoomId", "evaluation cameras only")
+	}
 	now := s.clock.Now().UTC().Truncate(time.Millisecond)
 	secret := newSecret()
-	c := Camera{Room: req.Room, Name: req.Name, Kind: req.Kind, TokenSM3: notary.SM3Hex([]byte(secret)),
+	c := Camera{Room: req.Room, Name: req.Name, Kind: req.Kind, EvalRoomID: req.EvalRoomID, TokenSM3: notary.SM3Hex([]byte(secret)),
 		TokenVersion: 1, CreatedAt: now, RotatedAt: now}
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		if err := s.st.insertCamera(ctx, &c); err != nil {
 			return err
 		}
 		_, err := s.events.Append(ctx, eventlog.Entry{Type: "video.camera_registered", Subject: c.subject(), Actor: p.Actor(),
-			Payload: map[string]any{"room": c.Room, "name": c.Name, "kind": c.Kind}})
+			Payload: map[string]any{"room": c.Room, "name": c.Name, "kind": c.Kind, "evalRoomId": c.EvalRoomID}})
 		return err
 	})
 	if err != nil {
