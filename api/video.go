@@ -45,7 +45,8 @@ func (s *Server) listCameras(c *gin.Context) error {
 	return reply(c, cams, err, false)
 }
 
-func (s *Server) rotateCameraToken(c *gin.Context) error {
+// withCamera runs fn with the video service and the route's camera id.
+func (s *Server) withCamera(c *gin.Context, fn func(svc *video.Service, id int64) error) error {
 	svc, err := s.videoService()
 	if err != nil {
 		return err
@@ -54,8 +55,14 @@ func (s *Server) rotateCameraToken(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	cred, err := svc.RotateToken(c.Request.Context(), caller(c), id)
-	return reply(c, cred, err, false)
+	return fn(svc, id)
+}
+
+func (s *Server) rotateCameraToken(c *gin.Context) error {
+	return s.withCamera(c, func(svc *video.Service, id int64) error {
+		cred, err := svc.RotateToken(c.Request.Context(), caller(c), id)
+		return reply(c, cred, err, false)
+	})
 }
 
 // ingest takes what an encoder PUTs next to its playlist: segment files,
@@ -90,14 +97,10 @@ func (s *Server) ingest(c *gin.Context) error {
 // videoWindow answers the recording of a camera around ?at= (Unix ms) as
 // JSON, or as an HLS playlist for the player with ?format=m3u8.
 func (s *Server) videoWindow(c *gin.Context) error {
-	svc, err := s.videoService()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
+	return s.withCamera(c, func(svc *video.Service, id int64) error { return s.serveWindow(c, svc, id) })
+}
+
+func (s *Server) serveWindow(c *gin.Context, svc *video.Service, id int64) error {
 	at, err := queryInt(c, "at", -1)
 	if err != nil || at < 0 {
 		return apperr.New(apperr.Invalid, "请给出时刻 at（毫秒时间戳）", "give the moment as at= (Unix milliseconds)").WithField("at", "required")
@@ -121,14 +124,10 @@ func (s *Server) videoWindow(c *gin.Context) error {
 
 // videoSegment serves one recorded segment with its SM3 digest.
 func (s *Server) videoSegment(c *gin.Context) error {
-	svc, err := s.videoService()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
+	return s.withCamera(c, func(svc *video.Service, id int64) error { return s.serveSegment(c, svc, id) })
+}
+
+func (s *Server) serveSegment(c *gin.Context, svc *video.Service, id int64) error {
 	seq, err := pathID(c, "seq")
 	if err != nil {
 		return err
@@ -146,14 +145,10 @@ func (s *Server) videoSegment(c *gin.Context) error {
 
 // videoGaps lists a camera's coverage gaps over ?from=&to= (Unix ms).
 func (s *Server) videoGaps(c *gin.Context) error {
-	svc, err := s.videoService()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
+	return s.withCamera(c, func(svc *video.Service, id int64) error { return s.serveGaps(c, svc, id) })
+}
+
+func (s *Server) serveGaps(c *gin.Context, svc *video.Service, id int64) error {
 	from, err1 := queryInt(c, "from", 0)
 	to, err2 := queryInt(c, "to", s.deps.Clock.Now().Add(time.Minute).UnixMilli())
 	if err1 != nil || err2 != nil {

@@ -40,13 +40,9 @@ func (e *env) verifyLogCmd() *cobra.Command {
 			if server == "" || pubFile == "" {
 				return fmt.Errorf("%w: --server and --platform-pub are required", errUsage)
 			}
-			pem, err := os.ReadFile(pubFile)
+			pub, err := loadPublicKey(pubFile)
 			if err != nil {
-				return fmt.Errorf("read the platform public key: %w", err)
-			}
-			pub, err := notary.ParsePublicKeyPEM(string(pem))
-			if err != nil {
-				return fmt.Errorf("%s: %w", pubFile, err)
+				return err
 			}
 			if stateFile == "" {
 				stateFile = defaultLogState()

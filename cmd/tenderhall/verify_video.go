@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
@@ -40,13 +39,9 @@ func (e *env) verifyVideoCmd() *cobra.Command {
 			if err := errors.Join(err1, err2); err != nil || !end.After(start) || end.Sub(start) > video.MaxWindow {
 				return fmt.Errorf("%w: --from and --to are RFC 3339 times, --to after --from, at most %s apart", errUsage, video.MaxWindow)
 			}
-			pem, err := os.ReadFile(pubFile)
+			pub, err := loadPublicKey(pubFile)
 			if err != nil {
-				return fmt.Errorf("read the platform public key: %w", err)
-			}
-			pub, err := notary.ParsePublicKeyPEM(string(pem))
-			if err != nil {
-				return fmt.Errorf("%s: %w", pubFile, err)
+				return err
 			}
 			c := &logClient{base: strings.TrimRight(server, "/"), token: token, http: &http.Client{Timeout: time.Minute}}
 			return e.verifyVideo(cmd.Context(), c, pub, room, start, end)
