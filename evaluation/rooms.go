@@ -129,3 +129,6 @@ func (s *Service) saveRoom(ctx context.Context, actor accounts.Principal, id int
 
 // Rooms lists the evaluation rooms, to staff.
 func (s *Service) Rooms(ctx context.Context) ([]Room, error) { return s.st.rooms(ctx) }
+
+// Room reads one evaluation room. Errors: NotFound, those of storage.
+func (s *Service) Room(ctx context.Context, id int64) (Room, error) { return s.st.room(ctx, id) }

@@ -24,7 +24,14 @@ type Service struct {
 	blobs  storage.Blobs
 	clock  clock.Clock
 	st     store
+	// evalRoom checks that an evaluation room exists (evaluation's, set
+	// by cmd with SetEvalRooms); nil accepts any id.
+	evalRoom func(ctx context.Context, id int64) error
 }
+
+// SetEvalRooms gives the check that an evaluation room a camera names
+// exists; it returns apperr.NotFound for one that does not.
+func (s *Service) SetEvalRooms(check func(ctx context.Context, id int64) error) { s.evalRoom = check }
 
 // New returns the video service; segments go to blobs.
 func New(db *storage.DB, events *eventlog.Service, blobs storage.Blobs, c clock.Clock) *Service {
@@ -75,8 +82,9 @@ type CameraRequest struct {
 
 // RegisterCamera registers a camera in a room and returns its first token.
 // Only administrators register cameras. Errors: Forbidden, Invalid (empty
-// or overlong room or name, unknown kind), Conflict (the room has a camera
-// of that name), those of storage.
+// or overlong room or name, unknown kind, an evaluation room named by a
+// camera of another kind or that does not exist), Conflict (the room has a
+// camera of that name), those of the room check and of storage.
 func (s *Service) RegisterCamera(ctx context.Context, p accounts.Principal, req CameraRequest) (Credential, error) {
 	if !p.Has(accounts.RoleAdmin) {
 		return Credential{}, apperr.New(apperr.Forbidden, "只有管理员可以登记摄像机", "only an administrator registers cameras")
@@ -94,6 +102,13 @@ func (s *Service) RegisterCamera(ctx context.Context, p accounts.Principal, req 
 	}
 	if req.EvalRoomID < 0 || req.EvalRoomID > 0 && req.Kind != KindEvaluation {
 		return Credential{}, apperr.New(apperr.Invalid, "只有评标室摄像机可以关联评标室", "only an evaluation camera names an evaluation room").WithField("evalRoomId", "evaluation cameras only")
+	}
+	if req.EvalRoomID > 0 && s.evalRoom != nil {
+		if err := s.evalRoom(ctx, req.EvalRoomID); apperr.Is(err, apperr.NotFound) {
+			return Credential{}, apperr.Newf(apperr.Invalid, "评标室 %d 不存在", "evaluation room %d does not exist", req.EvalRoomID).WithField("evalRoomId", "unknown")
+		} else if err != nil {
+			return Credential{}, err
+		}
 	}
 	now := s.clock.Now().UTC().Truncate(time.Millisecond)
 	secret := newSecret()

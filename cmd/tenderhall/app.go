@@ -145,6 +145,7 @@ func (e *env) openApp(ctx context.Context, cfg config.Config) (*app, error) {
 	}
 	a.super = supervision.New(a.db, a.events, a.clock, a.calendar.Calendar, rules)
 	a.video = video.New(a.db, a.events, a.blobs, a.clock)
+	a.video.SetEvalRooms(func(ctx context.Context, id int64) error { _, err := a.eval.Room(ctx, id); return err })
 	a.super.SetProcedure(supervision.Procedure{Suspend: a.bidding.Suspend, Resume: a.bidding.Resume})
 	a.super.SetBidReader(supervision.BidReader{Open: a.bidding.OpenBid, Fingerprint: a.bidding.OpenedBidFingerprint}, fields, a.derive("supervision-values"))
 	if err := a.openCarrier(); err != nil {
