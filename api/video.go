@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -15,6 +16,11 @@ import (
 
 // CameraTokenHeader carries a camera's ingest token (ffmpeg: -headers).
 const CameraTokenHeader = "X-Camera-Token"
+
+// CameraClockHeader carries, on a playlist, the recorder's clock at sending
+// (Unix ms): a spooling recorder (tenderhall video ingest) declares it so
+// that a late upload after an outage is not taken for clock skew.
+const CameraClockHeader = "X-Camera-Clock"
 
 func (s *Server) videoService() (*video.Service, error) {
 	if s.deps.Video == nil {
@@ -86,7 +92,15 @@ func (s *Server) ingest(c *gin.Context) error {
 	if err != nil {
 		return apperr.Wrap(err, apperr.Invalid, "播放列表读取失败", "the playlist could not be read")
 	}
-	res, err := svc.IndexPlaylist(ctx, cam, raw)
+	var camNow time.Time
+	if h := c.GetHeader(CameraClockHeader); h != "" {
+		ms, err := strconv.ParseInt(h, 10, 64)
+		if err != nil || ms <= 0 {
+			return apperr.New(apperr.Invalid, CameraClockHeader+" 须为毫秒时间戳", CameraClockHeader+" must be Unix milliseconds").WithField(CameraClockHeader, "integer")
+		}
+		camNow = time.UnixMilli(ms)
+	}
+	res, err := svc.IndexPlaylist(ctx, cam, raw, camNow)
 	if err != nil && len(res.Logged) > 0 {
 		// Some entries were logged and are kept; the error names the rest.
 		s.log.Warn("playlist entries refused", "camera", cam.ID, "error", err.Error())

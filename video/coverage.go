@@ -15,7 +15,9 @@ import (
 const GapThreshold = 10 * time.Second
 
 // Gap is an interval without video from one camera. To is nil while the
-// camera is still silent (offline).
+// camera is still silent (offline); To equal to From means it was silent
+// live but its recorder later delivered the whole interval (spooled
+// through an outage), so no recording is missing.
 type Gap struct {
 	ID       int64      `json:"id" gorm:"column:id;primaryKey"`
 	CameraID int64      `json:"cameraId" gorm:"column:camera_id"`
@@ -81,6 +83,13 @@ func (s *Service) checkCamera(ctx context.Context, id int64) error {
 		}
 	}
 	now := s.clock.Now().UTC()
+	if cov.offline != nil && end.After(*cov.offline) {
+		// Video resumed without a gap: it was late, not missing.
+		if err := s.closeLate(ctx, c, *cov.offline, now); err != nil {
+			return err
+		}
+		cov.offline = nil
+	}
 	if cov.offline == nil && !end.IsZero() && now.Sub(end) > GapThreshold {
 		if err := s.openGap(ctx, c, end); err != nil {
 			return err
@@ -113,6 +122,17 @@ func (s *Service) closeGap(ctx context.Context, c Camera, offline *time.Time, fr
 		return s.st.closeGap(ctx, c.ID, from, to, ev.Seq)
 	}
 	return s.st.insertGap(ctx, Gap{CameraID: c.ID, From: from, To: &to, EventSeq: ev.Seq})
+}
+
+// closeLate closes the open gap since from as delivered late at now.
+func (s *Service) closeLate(ctx context.Context, c Camera, from, now time.Time) error {
+	ev, err := s.events.Append(ctx, eventlog.Entry{Type: "video.camera_resumed", Subject: c.subject(), Actor: "system",
+		Payload: map[string]any{"room": c.Room, "camera": c.Name, "cameraId": c.ID, "evalRoomId": c.EvalRoomID, "from": from.UnixMilli(),
+			"deliveredAt": now.UnixMilli(), "missingSeconds": 0}})
+	if err != nil {
+		return err
+	}
+	return s.st.closeGap(ctx, c.ID, from, from, ev.Seq)
 }
 
 // Gaps lists camera id's coverage gaps overlapping [from, to), oldest

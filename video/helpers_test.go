@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tenderhall/tenderhall/accounts"
 	"github.com/tenderhall/tenderhall/eventlog"
@@ -64,7 +65,7 @@ func (e *env) ingestServer(t testing.TB) *httptest.Server {
 		if err == nil && strings.HasSuffix(file, ".m3u8") {
 			var raw []byte
 			if raw, err = io.ReadAll(r.Body); err == nil {
-				_, err = e.svc.IndexPlaylist(r.Context(), cam, raw)
+				_, err = e.svc.IndexPlaylist(r.Context(), cam, raw, time.Time{})
 			}
 		} else if err == nil {
 			_, err = e.svc.SaveSegment(r.Context(), cam, file, r.Body)

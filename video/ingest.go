@@ -75,7 +75,7 @@ func (s *Service) catchUp(ctx context.Context, c Camera, file string) error {
 	if err != nil || raw == nil || !bytes.Contains(raw, []byte("\n"+file)) {
 		return err
 	}
-	if _, err := s.IndexPlaylist(ctx, c, raw); err != nil && !apperr.Is(err, apperr.Invalid) {
+	if _, err := s.IndexPlaylist(ctx, c, raw, time.Time{}); err != nil && !apperr.Is(err, apperr.Invalid) {
 		return err // the playlist's own problems were answered when it came
 	}
 	return nil
@@ -142,7 +142,13 @@ type IndexResult struct {
 // all the same, and the refusals come back as an Invalid error listing
 // them (with the result). Errors: those of ParsePlaylist; Invalid as said;
 // those of storage.
-func (s *Service) IndexPlaylist(ctx context.Context, c Camera, raw []byte) (IndexResult, error) {
+//
+// A recorder that spools to its own disk (tenderhall video ingest) uploads
+// late after an outage, so receipt says nothing about its clock; it
+// declares its clock at sending instead (cameraNow, zero when not given),
+// and then that clock must lie within MaxSkew of the platform's and no
+// entry may end after it, while lateness is allowed.
+func (s *Service) IndexPlaylist(ctx context.Context, c Camera, raw []byte, cameraNow time.Time) (IndexResult, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ingestTimeout)
 	defer cancel()
 	pl, err := ParsePlaylist(raw)
@@ -155,7 +161,7 @@ func (s *Service) IndexPlaylist(ctx context.Context, c Camera, raw []byte) (Inde
 		if _, err := s.st.camera(ctx, c.ID, true); err != nil { // one playlist of a camera at a time
 			return err
 		}
-		todo, err := s.admit(ctx, c, pl, &res)
+		todo, err := s.admit(ctx, c, pl, cameraNow, &res)
 		if err != nil {
 			return err
 		}
@@ -182,7 +188,7 @@ type admitted struct {
 }
 
 // admit sorts the playlist's entries into those to index now and problems.
-func (s *Service) admit(ctx context.Context, c Camera, pl Playlist, res *IndexResult) ([]admitted, error) {
+func (s *Service) admit(ctx context.Context, c Camera, pl Playlist, cameraNow time.Time, res *IndexResult) ([]admitted, error) {
 	files := make([]string, 0, len(pl.Entries))
 	for _, e := range pl.Entries {
 		files = append(files, e.URI)
@@ -213,9 +219,8 @@ func (s *Service) admit(ctx context.Context, c Camera, pl Playlist, res *IndexRe
 		case e.Seq <= top:
 			res.Problems = append(res.Problems, Problem{e.Seq, e.URI, fmt.Sprintf("sequence not above %d, the last logged", top)})
 		default:
-			end := e.Start.Add(e.Duration)
-			if d := end.Sub(seg.ReceivedAt); d > MaxSkew || d < -MaxSkew {
-				res.Problems = append(res.Problems, Problem{e.Seq, e.URI, fmt.Sprintf("camera clock skewed by %.1f s", d.Seconds())})
+			if why := skewed(e, seg, cameraNow, now); why != "" {
+				res.Problems = append(res.Problems, Problem{e.Seq, e.URI, why})
 				continue
 			}
 			todo = append(todo, admitted{seg, e})
@@ -251,6 +256,25 @@ func (s *Service) log(ctx context.Context, c Camera, todo []admitted, res *Index
 	}
 	last := todo[len(todo)-1]
 	return s.st.touchCamera(ctx, c.ID, last.entry.Start.Add(last.entry.Duration))
+}
+
+// skewed says why entry e's program date time cannot be right, or "".
+// Without a declared camera clock the segment's receipt stands in for it.
+func skewed(e Entry, seg Segment, cameraNow, now time.Time) string {
+	end := e.Start.Add(e.Duration)
+	if cameraNow.IsZero() {
+		if d := end.Sub(seg.ReceivedAt); d > MaxSkew || d < -MaxSkew {
+			return fmt.Sprintf("camera clock skewed by %.1f s", d.Seconds())
+		}
+		return ""
+	}
+	if d := cameraNow.Sub(now); d > MaxSkew || d < -MaxSkew {
+		return fmt.Sprintf("camera clock skewed by %.1f s", d.Seconds())
+	}
+	if d := end.Sub(cameraNow); d > MaxSkew {
+		return fmt.Sprintf("segment ends %.1f s after the camera's clock", d.Seconds())
+	}
+	return ""
 }
 
 func problemsError(ps []Problem) error {

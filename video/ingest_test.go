@@ -99,7 +99,7 @@ func TestIngestRefusesBadInput(t *testing.T) {
 			}
 			return b.String()
 		}
-		index := func(raw string) (IndexResult, error) { return e.svc.IndexPlaylist(ctx, cam, []byte(raw)) }
+		index := func(raw string) (IndexResult, error) { return e.svc.IndexPlaylist(ctx, cam, []byte(raw), time.Time{}) }
 
 		// Tokens: a made-up one, and the first one after rotation.
 		if _, err := e.svc.Authenticate(ctx, "cam_1."+strings.Repeat("0", 64)); !apperr.Is(err, apperr.Unauthenticated) {
@@ -204,4 +204,42 @@ func (z *limitedZero) Read(p []byte) (int, error) {
 	clear(p)
 	z.n -= int64(len(p))
 	return len(p), nil
+}
+
+// TestSpooledSegmentsWithTheCameraClock: a recorder that spooled through an
+// outage uploads a minute late and declares its clock; that is no skew.
+// A declared clock off by more than MaxSkew, or an entry ending after the
+// declared clock, is refused.
+func TestSpooledSegmentsWithTheCameraClock(t *testing.T) {
+	start := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	var clk *clock.Fake
+	forEachBackend(t, func() clock.Clock { clk = clock.NewFake(start); return clk }, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		cam := e.camera(t, "开标一室").Camera
+		entry := func(seq int64, at time.Time, file string) []byte {
+			return []byte(fmt.Sprintf("#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:%d\n#EXT-X-PROGRAM-DATE-TIME:%s\n#EXTINF:2.000,\n%s\n", seq, at.Format(time.RFC3339Nano), file))
+		}
+		clk.Advance(time.Minute) // the outage
+		for _, f := range []string{"a1.ts", "a2.ts", "a3.ts"} {
+			if _, err := e.svc.SaveSegment(ctx, cam, f, strings.NewReader(f)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := e.svc.IndexPlaylist(ctx, cam, entry(1, start, "a1.ts"), time.Time{}); !apperr.Is(err, apperr.Invalid) || !strings.Contains(err.Error(), "skewed by -58.0 s") {
+			t.Fatalf("a late segment without the camera's clock: %v", err)
+		}
+		res, err := e.svc.IndexPlaylist(ctx, cam, entry(1, start, "a1.ts"), clk.Now().Add(-time.Second))
+		if err != nil || len(res.Logged) != 1 {
+			t.Fatalf("a spooled segment, clock declared: %v %+v", err, res)
+		}
+		if _, err := e.svc.IndexPlaylist(ctx, cam, entry(2, start.Add(2*time.Second), "a2.ts"), clk.Now().Add(6*time.Second)); !apperr.Is(err, apperr.Invalid) || !strings.Contains(err.Error(), "skewed by 6.0 s") {
+			t.Fatalf("a declared clock 6 s fast: %v", err)
+		}
+		if _, err := e.svc.IndexPlaylist(ctx, cam, entry(3, clk.Now().Add(8*time.Second), "a3.ts"), clk.Now()); !apperr.Is(err, apperr.Invalid) || !strings.Contains(err.Error(), "ends 10.0 s after the camera's clock") {
+			t.Fatalf("a segment from the future: %v", err)
+		}
+		if logged := loggedSegments(t, e); len(logged) != 1 {
+			t.Fatalf("logged %v", logged)
+		}
+	})
 }

@@ -34,7 +34,7 @@ func TestWindowFindsTheMoment(t *testing.T) {
 			fmt.Fprintf(&pl, "#EXT-X-PROGRAM-DATE-TIME:%s\n#EXTINF:2.0,\ns%d.ts\n", at.Format(time.RFC3339Nano), seq)
 			at = at.Add(2 * time.Second)
 		}
-		if _, err := e.svc.IndexPlaylist(ctx, cam, []byte(pl.String())); err != nil {
+		if _, err := e.svc.IndexPlaylist(ctx, cam, []byte(pl.String()), time.Time{}); err != nil {
 			t.Fatal(err)
 		}
 		super := accounts.Principal{UserID: 3, Roles: []accounts.Role{accounts.RoleSupervisor}}

@@ -40,7 +40,7 @@ func newRoot(getenv func(string) string, out, errOut io.Writer) *cobra.Command {
 		return fmt.Errorf("%w: %v (see `%s --help`)", errUsage, err, c.CommandPath())
 	})
 	root.AddCommand(e.serveCmd(), e.workerCmd(), e.migrateCmd(), e.versionCmd(), e.configCmd(), e.demoCmd(),
-		e.keysCmd(), e.sealCmd(), e.unsealCmd(), e.verifyCmd(), e.bidCmd(), e.escrowCmd(), e.loginCmd(), e.logoutCmd())
+		e.keysCmd(), e.sealCmd(), e.unsealCmd(), e.verifyCmd(), e.bidCmd(), e.escrowCmd(), e.loginCmd(), e.logoutCmd(), e.videoCmd())
 	return root
 }
 

@@ -111,6 +111,7 @@ func (e *env) verifyVideo(ctx context.Context, c *logClient, pub *notary.PublicK
 // are problems, since nothing proves them.
 func segmentsInLog(events []eventlog.Event, camera int64, from, to time.Time, size uint64, findings *[]string) []loggedSegment {
 	var out []loggedSegment
+	first := map[int64]int64{} // sequence number → the event that logged it
 	subject := fmt.Sprintf("camera:%d", camera)
 	for _, ev := range events {
 		if ev.Withheld || ev.Type != "video.segments_logged" || ev.Subject != subject {
@@ -129,6 +130,11 @@ func segmentsInLog(events []eventlog.Event, camera int64, from, to time.Time, si
 				*findings = append(*findings, fmt.Sprintf("segment %d: logged in event %d, not under a signed head yet", s.Seq, ev.Seq))
 				continue
 			}
+			if at, dup := first[s.Seq]; dup {
+				*findings = append(*findings, fmt.Sprintf("segment %d: logged twice, in events %d and %d", s.Seq, at, ev.Seq))
+				continue
+			}
+			first[s.Seq] = ev.Seq
 			s.event = ev.Seq
 			out = append(out, s)
 		}
