@@ -21,9 +21,9 @@ import (
 // webCSP allows the app's own scripts and WebAssembly (the sealer) and
 // nothing from elsewhere. Inline styles are allowed because Element Plus
 // positions popups with style attributes; blob: frames show PDFs fetched
-// with the session.
+// with the session; blob: media is the recording player's MediaSource.
 const webCSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; " +
-	"img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; " +
+	"img-src 'self' data: blob:; media-src 'self' blob:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; " +
 	"frame-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 
 // Cache lifetimes: Vite names everything under assets/ by content hash, so

@@ -2,6 +2,7 @@ package supervision
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"time"
 
@@ -88,14 +89,33 @@ type Step struct {
 	Type       string    `json:"type"`
 	Actor      string    `json:"actor"`
 	Withheld   bool      `json:"withheld,omitempty"`
+	// Detail holds the payload fields that place the step: the bid a
+	// decryption was of (bidId), the evaluation room (roomId), so that the
+	// timeline can name it and find the room's camera.
+	Detail map[string]int64 `json:"detail,omitempty"`
 }
+
+// stepFields are the payload fields a step keeps in Detail.
+var stepFields = []string{"bidId", "roomId"}
 
 // StepOf is the step of event e.
 func StepOf(e eventlog.Event) Step {
 	if e.Withheld {
 		return Step{Seq: e.Seq, Withheld: true}
 	}
-	return Step{Seq: e.Seq, OccurredAt: e.OccurredAt, Type: e.Type, Actor: e.Actor}
+	st := Step{Seq: e.Seq, OccurredAt: e.OccurredAt, Type: e.Type, Actor: e.Actor}
+	var p map[string]any
+	if json.Unmarshal([]byte(e.Payload), &p) == nil {
+		for _, k := range stepFields {
+			if v, ok := p[k].(float64); ok {
+				if st.Detail == nil {
+					st.Detail = map[string]int64{}
+				}
+				st.Detail[k] = int64(v)
+			}
+		}
+	}
+	return st
 }
 
 // LimitView is a time limit of a trajectory with how much of it is used.

@@ -2,12 +2,13 @@
 # The browser suite: the real binary ($1, default bin/tenderhall) in sandbox
 # mode, Debian's Chromium (installed with apt when missing, never a
 # downloaded browser) and a Chinese font so that screenshots show Chinese.
-# Screenshots go to test-output/e2e/.
+# Screenshots go to test-output/e2e/. ffmpeg films the opening hall (video).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=$(realpath "${1:-bin/tenderhall}")
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v ffmpeg >/dev/null || missing+=(ffmpeg) # the simulated room camera of e2e/video.test.mjs
 fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-wqy-microhei)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "== e2e: apt-get install ${missing[*]}"

@@ -49,6 +49,11 @@ export default {
     title: 'Bid files read', state: 'State', pending: 'Waiting (read automatically after the opening)', done: 'Read', bid: 'Bid', name: 'File', format: 'Format', size: 'Size',
     sm3: 'SM3', skipped: 'Why its metadata was not read', lastError: 'Last failure: {e}', count: '{n} documents',
   },
+  video: {
+    watch: 'Video', title: 'Recording · {room} · {camera}', at: 'Picture time (program date time)', event: 'Event time', delta: '{s} s from the event',
+    none: 'No recording around this moment', gap: 'This moment falls in a coverage gap; the picture starts at the next recording', unsupported: 'This browser cannot play HLS',
+    nth: 'no. {n} (bid #{id})', segments: '{n} segments, each SM3 hash in the event log', loading: 'Loading the recording…',
+  },
   ev: {
     approval_case_applied: 'case filed',
     approval_material_added: 'material uploaded',

@@ -49,6 +49,11 @@ export default {
     title: '已读取的投标文件', state: '状态', pending: '等待读取（开标后自动进行）', done: '已读取', bid: '投标', name: '文件', format: '格式', size: '大小',
     sm3: 'SM3', skipped: '未读取元数据的原因', lastError: '上次失败：{e}', count: '共 {n} 份文档',
   },
+  video: {
+    watch: '录像', title: '录像回放 · {room} · {camera}', at: '画面时刻（节目时间）', event: '事件时刻', delta: '与事件相差 {s} 秒',
+    none: '此时刻前后没有录像', gap: '该时刻处于录像缺失，画面从其后最近的录像开始', unsupported: '浏览器不支持 HLS 播放',
+    nth: '第 {n} 份（投标 #{id}）', segments: '{n} 个分段，每段 SM3 已记入事件日志', loading: '正在载入录像…',
+  },
   ev: {
     approval_case_applied: '创建办件',
     approval_material_added: '上传材料',
