@@ -31,7 +31,8 @@ type Uploader struct {
 	Keep     bool                 // keep segment files once logged (default: remove them)
 	Client   *http.Client         // default: one with a 2-minute timeout per request
 	Poll     time.Duration        // how often the playlist is read; default 250 ms
-	Batch    int                  // entries per uploaded playlist; default 10
+	Batch    int                  // at most this many entries per uploaded playlist; default 10
+	Every    time.Duration        // how long an uploaded segment may wait to be logged with later ones; default 10 s
 	Backoff  time.Duration        // the first wait before a retry, doubling to 5 s; default 250 ms
 	Report   func(Report)         // progress, after every step that changed it
 	Now      func() time.Time
@@ -100,6 +101,12 @@ func (u *Uploader) defaults() {
 	}
 	if u.Backoff <= 0 {
 		u.Backoff = 250 * time.Millisecond
+	}
+	if u.Every <= 0 {
+		u.Every = 10 * time.Second
+	}
+	if u.Every <= 0 {
+		u.Every = 10 * time.Second
 	}
 	if u.Batch <= 0 {
 		u.Batch = 10

@@ -213,10 +213,51 @@ func TestUploaderRefusals(t *testing.T) {
 	if got := strings.Join(loggedSeqs(t, p.events), ","); got != "1,2,3" {
 		t.Fatalf("logged %s", got)
 	}
+	if _, err := os.Stat(filepath.Join(other, "index1.ts")); err != nil {
+		t.Fatalf("the refused segment left the spool: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(other, "index2.ts")); err == nil {
+		t.Fatal("a logged segment stayed in the spool")
+	}
 	// A revoked token stops the uploader with a clear error.
 	u3 := &Uploader{Server: p.srv.URL, Token: "cam_1." + strings.Repeat("0", 64), Dir: other, Poll: time.Millisecond}
 	encoderWrites(t, other, 1, 4, true)
 	if err := u3.Run(context.Background()); !errors.Is(err, ErrRejectedToken) {
 		t.Fatalf("a wrong token: %v", err)
+	}
+}
+
+// TestUploaderBatches: segments are logged in batches — a full one at
+// once, a partial one only when its first segment is Every old or the
+// encoder has ended.
+func TestUploaderBatches(t *testing.T) {
+	p, cred := newPlatform(t, dbtest.SQLite)
+	dir := t.TempDir()
+	encoderWrites(t, dir, 100, 104, false)
+	// Every is an hour: nothing is that old, only a full batch goes.
+	u := &Uploader{Server: p.srv.URL, Token: cred.Token, Dir: dir, Poll: time.Millisecond, Batch: 3, Every: time.Hour}
+	ctx, cancel := context.WithCancel(context.Background())
+	u.Report = func(r Report) {
+		if r.Logged == 3 && r.Uploaded == 5 {
+			cancel()
+		}
+	}
+	if err := u.Run(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatal(err)
+	}
+	if got := strings.Join(loggedSeqs(t, p.events), ","); got != "100,101,102" {
+		t.Fatalf("logged %s: want the full batch only", got)
+	}
+	evs, _ := p.events.ByType(context.Background(), "video.segments_logged", 10)
+	if len(evs) != 1 {
+		t.Fatalf("%d events for one batch", len(evs))
+	}
+	encoderWrites(t, dir, 100, 104, true) // the encoder ends: the rest goes
+	u.Report = nil
+	if err := u.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(loggedSeqs(t, p.events), ","); got != "100,101,102,103,104" {
+		t.Fatalf("logged %s", got)
 	}
 }

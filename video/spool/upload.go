@@ -40,11 +40,22 @@ func (u *Uploader) drain(ctx context.Context, j *journal) error {
 		u.count(j)
 	}
 	for _, run := range u.runs(j) {
+		if !u.due(run) {
+			continue
+		}
 		if err := u.logRun(ctx, j, run); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// due says whether run is logged now: the platform logs segments in
+// batches (one event each), a batch once it is full, once its first
+// segment is Every old by the platform's clock (a backlog after an
+// outage at once), or when the encoder has ended.
+func (u *Uploader) due(run []*entry) bool {
+	return len(run) >= u.Batch || u.rep.Ended || !run[0].Start.Add(u.Every).After(u.Now().Add(u.offset()))
 }
 
 // runs cuts the uploaded, unlogged entries into runs of consecutive
@@ -97,11 +108,13 @@ func (u *Uploader) logRun(ctx context.Context, j *journal, run []*entry) error {
 		return err
 	}
 	u.count(j)
-	if !u.Keep {
+	if !u.Keep && status == 0 {
 		for _, e := range run {
-			os.Remove(filepath.Join(u.Dir, e.File)) // logged or refused for good: the spool's copy has done its work
+			os.Remove(filepath.Join(u.Dir, e.File)) // logged under the platform's log: the spool's copy has done its work
 		}
 	}
+	// A refused segment stays in the spool: it is the hall's only copy the
+	// log does not vouch for, kept for whoever looks into the refusal.
 	return nil
 }
 
