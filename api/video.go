@@ -85,7 +85,7 @@ func (s *Server) ingest(c *gin.Context) error {
 	}
 	file := c.Param("file")
 	if !strings.HasSuffix(file, ".m3u8") {
-		seg, err := svc.SaveSegment(ctx, cam, file, c.Request.Body)
+		seg, err := svc.SaveSegment(ctx, cam, file, c.Request.Body, c.Request.ContentLength)
 		return reply(c, seg, err, true)
 	}
 	raw, err := io.ReadAll(io.LimitReader(c.Request.Body, video.MaxPlaylistBytes+1))

@@ -24,7 +24,7 @@ func TestCoverageGapWhileTheCameraIsStopped(t *testing.T) {
 		record := func(seq int, at time.Time) {
 			t.Helper()
 			clk.Set(at.Add(2 * time.Second))
-			if _, err := e.svc.SaveSegment(ctx, cam, fmt.Sprintf("s%d.ts", seq), strings.NewReader(fmt.Sprint(seq))); err != nil {
+			if _, err := e.svc.SaveSegment(ctx, cam, fmt.Sprintf("s%d.ts", seq), strings.NewReader(fmt.Sprint(seq)), -1); err != nil {
 				t.Fatal(err)
 			}
 			fmt.Fprintf(&pl, "#EXT-X-PROGRAM-DATE-TIME:%s\n#EXTINF:2.0,\ns%d.ts\n", at.Format(time.RFC3339Nano), seq)
@@ -98,7 +98,7 @@ func TestLateDeliveryIsNoGap(t *testing.T) {
 			var pl strings.Builder
 			fmt.Fprintf(&pl, "#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:%d\n", from)
 			for seq := from; seq <= to; seq++ {
-				if _, err := e.svc.SaveSegment(ctx, cam, fmt.Sprintf("s%d.ts", seq), strings.NewReader(fmt.Sprint(seq))); err != nil {
+				if _, err := e.svc.SaveSegment(ctx, cam, fmt.Sprintf("s%d.ts", seq), strings.NewReader(fmt.Sprint(seq)), -1); err != nil {
 					t.Fatal(err)
 				}
 				at := start.Add(time.Duration(2*(seq-1)) * time.Second)

@@ -68,7 +68,7 @@ func (e *env) ingestServer(t testing.TB) *httptest.Server {
 				_, err = e.svc.IndexPlaylist(r.Context(), cam, raw, time.Time{})
 			}
 		} else if err == nil {
-			_, err = e.svc.SaveSegment(r.Context(), cam, file, r.Body)
+			_, err = e.svc.SaveSegment(r.Context(), cam, file, r.Body, r.ContentLength)
 		}
 		if err != nil {
 			t.Logf("ingest %s: %v", file, err)

@@ -36,7 +36,10 @@ const ingestTimeout = 2 * time.Minute
 // Errors: Invalid (bad name; r failed or was truncated), TooLarge (over
 // MaxSegmentBytes), Conflict (the file is indexed with other bytes),
 // those of the blob store and storage.
-func (s *Service) SaveSegment(ctx context.Context, c Camera, file string, r io.Reader) (Segment, error) {
+//
+// size is the upload's declared length (Content-Length), -1 when unknown:
+// known, the blob store writes it in one PUT instead of buffering parts.
+func (s *Service) SaveSegment(ctx context.Context, c Camera, file string, r io.Reader, size int64) (Segment, error) {
 	// Encoders hang up as soon as they sent the last byte, without waiting
 	// for the answer: a complete upload is kept all the same (a truncated
 	// one fails reading r).
@@ -45,6 +48,9 @@ func (s *Service) SaveSegment(ctx context.Context, c Camera, file string, r io.R
 	if err := CheckName(file); err != nil || !strings.HasSuffix(file, ".ts") && !strings.HasSuffix(file, ".m4s") {
 		return Segment{}, apperr.New(apperr.Invalid, "分段文件名须为字母、数字、-、_、. 组成并以 .ts 或 .m4s 结尾",
 			"a segment name is letters, digits, - _ . ending in .ts or .m4s").WithField("name", "bad segment name")
+	}
+	if size > MaxSegmentBytes {
+		return Segment{}, apperr.Newf(apperr.TooLarge, "分段超过 %d 字节", "a segment exceeds %d bytes", MaxSegmentBytes)
 	}
 	now := s.clock.Now().UTC().Truncate(time.Millisecond)
 	old, err := s.st.segmentFile(ctx, c.ID, file)
@@ -57,7 +63,7 @@ func (s *Service) SaveSegment(ctx context.Context, c Camera, file string, r io.R
 		return s.again(old, lr)
 	}
 	key := fmt.Sprintf("video/%d/%s/%s", c.ID, now.In(clock.Shanghai).Format("2006-01-02"), file)
-	info, err := s.blobs.Save(ctx, key, lr, -1)
+	info, err := s.blobs.Save(ctx, key, lr, max(size, -1))
 	if err != nil {
 		return Segment{}, err
 	}

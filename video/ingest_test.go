@@ -88,7 +88,7 @@ func TestIngestRefusesBadInput(t *testing.T) {
 		cred := e.camera(t, "评标二室")
 		cam := cred.Camera
 		put := func(file, body string) error {
-			_, err := e.svc.SaveSegment(ctx, cam, file, strings.NewReader(body))
+			_, err := e.svc.SaveSegment(ctx, cam, file, strings.NewReader(body), -1)
 			return err
 		}
 		playlist := func(seq int64, at time.Time, files ...string) string {
@@ -121,8 +121,15 @@ func TestIngestRefusesBadInput(t *testing.T) {
 
 		// An oversize segment: refused, nothing stored.
 		big := &limitedZero{n: MaxSegmentBytes + 1}
-		if _, err := e.svc.SaveSegment(ctx, cam, "big.ts", big); !apperr.Is(err, apperr.TooLarge) {
+		if _, err := e.svc.SaveSegment(ctx, cam, "big.ts", big, -1); !apperr.Is(err, apperr.TooLarge) {
 			t.Fatalf("oversize segment: %v", err)
+		}
+		if _, err := e.svc.SaveSegment(ctx, cam, "declared.ts", strings.NewReader("x"), MaxSegmentBytes+1); !apperr.Is(err, apperr.TooLarge) {
+			t.Fatalf("a declared oversize segment: %v", err)
+		}
+		// Declared longer than sent: truncated, refused, nothing kept.
+		if _, err := e.svc.SaveSegment(ctx, cam, "short.ts", strings.NewReader("only this"), 1000); !apperr.Is(err, apperr.Invalid) {
+			t.Fatalf("a truncated segment: %v", err)
 		}
 		if list, _ := e.blobs.List(ctx, "video/"); len(list) != 0 {
 			t.Fatalf("an oversize segment left %v", list)
@@ -221,7 +228,7 @@ func TestSpooledSegmentsWithTheCameraClock(t *testing.T) {
 		}
 		clk.Advance(time.Minute) // the outage
 		for _, f := range []string{"a1.ts", "a2.ts", "a3.ts"} {
-			if _, err := e.svc.SaveSegment(ctx, cam, f, strings.NewReader(f)); err != nil {
+			if _, err := e.svc.SaveSegment(ctx, cam, f, strings.NewReader(f), -1); err != nil {
 				t.Fatal(err)
 			}
 		}

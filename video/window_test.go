@@ -28,7 +28,7 @@ func TestWindowFindsTheMoment(t *testing.T) {
 				pl.WriteString("#EXT-X-DISCONTINUITY\n")
 			}
 			clk.Set(at.Add(2 * time.Second))
-			if _, err := e.svc.SaveSegment(ctx, cam, fmt.Sprintf("s%d.ts", seq), strings.NewReader(fmt.Sprint(seq))); err != nil {
+			if _, err := e.svc.SaveSegment(ctx, cam, fmt.Sprintf("s%d.ts", seq), strings.NewReader(fmt.Sprint(seq)), -1); err != nil {
 				t.Fatal(err)
 			}
 			fmt.Fprintf(&pl, "#EXT-X-PROGRAM-DATE-TIME:%s\n#EXTINF:2.0,\ns%d.ts\n", at.Format(time.RFC3339Nano), seq)

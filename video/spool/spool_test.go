@@ -78,7 +78,7 @@ func (p *platform) serve(w http.ResponseWriter, r *http.Request) {
 		raw, _ := io.ReadAll(r.Body)
 		_, err = p.svc.IndexPlaylist(r.Context(), cam, raw, time.UnixMilli(ms))
 	} else {
-		_, err = p.svc.SaveSegment(r.Context(), cam, file, r.Body)
+		_, err = p.svc.SaveSegment(r.Context(), cam, file, r.Body, r.ContentLength)
 	}
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusUnprocessableEntity)
