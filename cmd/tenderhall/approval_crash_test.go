@@ -11,12 +11,10 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/tenderhall/tenderhall/accounts"
 	"github.com/tenderhall/tenderhall/api"
 	"github.com/tenderhall/tenderhall/approval"
-	"github.com/tenderhall/tenderhall/internal/config"
 	"github.com/tenderhall/tenderhall/notary"
 )
 
@@ -196,36 +194,19 @@ func approvalAcceptEvents(t *testing.T, base, admin string) map[int64]int {
 func seedApprovalCrash(t *testing.T, dataDir string, n int, conf map[string]string) approvalCrash {
 	t.Helper()
 	ctx := context.Background()
-	e := &env{getenv: func(k string) string { return conf[k] }, out: io.Discard, errOut: io.Discard}
-	cfg, _, err := config.Load(e.getenv, map[string]string{"data": dataDir})
-	must(t, err)
-	a, err := e.openApp(ctx, cfg)
-	must(t, err)
+	seed := openCrashSeed(t, dataDir, conf)
+	a, acc, admin := seed.app, seed.acc, seed.admin
 	defer a.close()
-	must(t, a.ensureBlobs(ctx)) // serve makes the bucket at start; seeding runs before
-	_, err = a.db.Migrate(ctx)
-	must(t, err)
-	fields, err := notary.NewFieldCipher(a.fieldKey)
-	must(t, err)
-	opts := accounts.DefaultOptions()
-	opts.Argon2 = accounts.Argon2Params{Memory: 8 * 1024, Iterations: 1, Parallelism: 1}
-	acc := accounts.New(a.db, a.events, a.clock, fields, opts)
-	const pw = "Crash-test-pass-2026"
-	setup, err := acc.CreateSetupToken(ctx, time.Hour)
-	must(t, err)
-	_, err = acc.CompleteSetup(ctx, setup, "crash-admin", "管理员", pw)
-	must(t, err)
 	login := func(user string) accounts.LoginResult {
-		s, err := acc.Login(ctx, accounts.LoginRequest{Username: user, Password: pw, Kind: accounts.KindBearer})
+		s, err := acc.Login(ctx, accounts.LoginRequest{Username: user, Password: crashSeedPassword, Kind: accounts.KindBearer})
 		must(t, err)
 		return s
 	}
-	admin := login("crash-admin")
 	dept, err := acc.CreateOrg(ctx, admin.Principal, accounts.NewOrg{Kind: accounts.OrgDepartment, Name: "福州市卫生健康委员会", Region: "350100"})
 	must(t, err)
 	for _, u := range []accounts.NewUser{
-		{Username: "crash-officer", DisplayName: "窗口", Password: pw, OrgID: dept.ID, Roles: []accounts.Role{accounts.RoleOfficer}},
-		{Username: "crash-applicant", DisplayName: "申请人", Password: pw, Roles: []accounts.Role{accounts.RoleApplicant}},
+		{Username: "crash-officer", DisplayName: "窗口", Password: crashSeedPassword, OrgID: dept.ID, Roles: []accounts.Role{accounts.RoleOfficer}},
+		{Username: "crash-applicant", DisplayName: "申请人", Password: crashSeedPassword, Roles: []accounts.Role{accounts.RoleApplicant}},
 	} {
 		_, err := acc.CreateUser(ctx, admin.Principal, u)
 		must(t, err)

@@ -25,6 +25,10 @@ import (
 	"time"
 
 	_ "github.com/glebarez/go-sqlite" // read-only look at the child's database
+
+	"github.com/tenderhall/tenderhall/accounts"
+	"github.com/tenderhall/tenderhall/internal/config"
+	"github.com/tenderhall/tenderhall/notary"
 )
 
 // The crash test runs the server as a separate process (this test binary
@@ -436,4 +440,45 @@ func tableExists(t *testing.T, db *sql.DB, name string) bool {
 		t.Fatal(err)
 	}
 	return n == 1
+}
+
+// crashSeed is the server's own wiring opened on a data directory before
+// the server first starts, with accounts on cheap password hashes and the
+// first administrator signed in.
+type crashSeed struct {
+	app   *app
+	cfg   config.Config
+	acc   *accounts.Service
+	admin accounts.LoginResult
+}
+
+// crashSeedPassword is every seeded account's password.
+const crashSeedPassword = "Crash-test-pass-2026"
+
+// openCrashSeed migrates dataDir (on the real servers of conf, nil: the
+// embedded default), makes the bucket and the administrator crash-admin.
+// The caller closes app.
+func openCrashSeed(t *testing.T, dataDir string, conf map[string]string) crashSeed {
+	t.Helper()
+	ctx := context.Background()
+	e := &env{getenv: func(k string) string { return conf[k] }, out: io.Discard, errOut: io.Discard}
+	cfg, _, err := config.Load(e.getenv, map[string]string{"data": dataDir})
+	must(t, err)
+	a, err := e.openApp(ctx, cfg)
+	must(t, err)
+	must(t, a.ensureBlobs(ctx)) // serve makes the bucket at start; seeding runs before
+	_, err = a.db.Migrate(ctx)
+	must(t, err)
+	fields, err := notary.NewFieldCipher(a.fieldKey)
+	must(t, err)
+	opts := accounts.DefaultOptions()
+	opts.Argon2 = accounts.Argon2Params{Memory: 8 * 1024, Iterations: 1, Parallelism: 1}
+	acc := accounts.New(a.db, a.events, a.clock, fields, opts)
+	setup, err := acc.CreateSetupToken(ctx, time.Hour)
+	must(t, err)
+	_, err = acc.CompleteSetup(ctx, setup, "crash-admin", "管理员", crashSeedPassword)
+	must(t, err)
+	admin, err := acc.Login(ctx, accounts.LoginRequest{Username: "crash-admin", Password: crashSeedPassword, Kind: accounts.KindBearer})
+	must(t, err)
+	return crashSeed{app: a, cfg: cfg, acc: acc, admin: admin}
 }

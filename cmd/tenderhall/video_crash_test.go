@@ -19,8 +19,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tenderhall/tenderhall/accounts"
-	"github.com/tenderhall/tenderhall/internal/config"
 	"github.com/tenderhall/tenderhall/notary"
 	"github.com/tenderhall/tenderhall/video"
 )
@@ -197,30 +195,12 @@ func waitProgress(t *testing.T, progress *syncBuffer, done chan error, re string
 // with its ingest token and the path of the platform's public key.
 func seedVideoCrash(t *testing.T, dataDir, work string, conf map[string]string) (string, video.Credential, string) {
 	t.Helper()
-	ctx := context.Background()
-	e := &env{getenv: func(k string) string { return conf[k] }, out: io.Discard, errOut: io.Discard}
-	cfg, _, err := config.Load(e.getenv, map[string]string{"data": dataDir})
+	seed := openCrashSeed(t, dataDir, conf)
+	defer seed.app.close()
+	a, admin := seed.app, seed.admin
+	cred, err := a.video.RegisterCamera(context.Background(), admin.Principal, video.CameraRequest{Room: "开标一室", Name: "cam-1", Kind: video.KindOpening})
 	must(t, err)
-	a, err := e.openApp(ctx, cfg)
-	must(t, err)
-	defer a.close()
-	must(t, a.ensureBlobs(ctx))
-	_, err = a.db.Migrate(ctx)
-	must(t, err)
-	fields, err := notary.NewFieldCipher(a.fieldKey)
-	must(t, err)
-	opts := accounts.DefaultOptions()
-	opts.Argon2 = accounts.Argon2Params{Memory: 8 * 1024, Iterations: 1, Parallelism: 1}
-	acc := accounts.New(a.db, a.events, a.clock, fields, opts)
-	setup, err := acc.CreateSetupToken(ctx, time.Hour)
-	must(t, err)
-	_, err = acc.CompleteSetup(ctx, setup, "crash-admin", "管理员", "Crash-test-pass-2026")
-	must(t, err)
-	admin, err := acc.Login(ctx, accounts.LoginRequest{Username: "crash-admin", Password: "Crash-test-pass-2026", Kind: accounts.KindBearer})
-	must(t, err)
-	cred, err := a.video.RegisterCamera(ctx, admin.Principal, video.CameraRequest{Room: "开标一室", Name: "cam-1", Kind: video.KindOpening})
-	must(t, err)
-	pk, err := notary.LoadOrCreatePlatformKey(cfg.PlatformKey, nil)
+	pk, err := notary.LoadOrCreatePlatformKey(seed.cfg.PlatformKey, nil)
 	must(t, err)
 	pub := filepath.Join(work, "platform.pub")
 	must(t, os.WriteFile(pub, []byte(pk.Public().PEM), 0o600))

@@ -7,7 +7,7 @@
 // go to test-output/e2e.
 import { before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { mkdtempSync, readFileSync, writeFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -15,6 +15,7 @@ import { apiClient, bearer, cli, findFiles, launchBrowser, screenshotDir, startP
 import { makeExperts } from './experts.mjs'
 import { beijing, failOnError, field, newPage as openPage, screenshotOnFailure, shot as screenshot, signIn as signInAs } from './browser.mjs'
 import { nodeNotary } from './notary.mjs'
+import { bidPackage, cliBidder, eventually } from './bidders.mjs'
 
 const bin = process.env.TENDERHALL_BIN
 const work = mkdtempSync(join(tmpdir(), 'th-e2e-files-'))
@@ -148,21 +149,10 @@ test('a bidder makes its key in the browser; the CLI reads the downloaded file',
   await page.context().close()
 })
 
-/** A bid package (form + a large document) made with `tenderhall bid pack`. */
-async function bidPackage(name, priceFen, docBytes) {
-  const doc = join(work, name + '-技术标.bin')
-  writeFileSync(doc, randomBytes(docBytes))
-  const form = join(work, name + '-form.json')
-  writeFileSync(form, JSON.stringify({ priceFen, durationDays: 180, quality: '合格' }))
-  const tar = join(work, name + '.tar')
-  await cli(bin, ['bid', 'pack', '--form', form, '--out', tar, doc])
-  return tar
-}
-
 test('a bidder seals 20 MiB in the browser and uploads it through a cut connection; the server holds ciphertext only', async () => {
   const list = await apiClient(srv.url)('GET', '/api/v1/public/announcements?q=' + encodeURIComponent('福新路'))
   state.ann = list.items[0]
-  const tar = await bidPackage('bidder1', 98_765_400, 20 << 20)
+  const tar = await bidPackage(bin, work, 'bidder1', 98_765_400, 20 << 20)
   const page = await newPage()
   await signIn(page, 'demo-bidder1')
   await page.goto(`${base}/bidder/sections/${state.ann.sectionId}?a=${state.ann.id}`)
@@ -209,26 +199,10 @@ test('a bidder seals 20 MiB in the browser and uploads it through a cut connecti
   state.bidder1Page = page
 })
 
-/** A bidder that works with the CLI: key, registration, bid package, seal, submit. */
-async function cliBidder(user, priceFen) {
-  const token = await bearer(srv.url, user, srv.logins[user])
-  const api = apiClient(srv.url, token)
-  const me = await api('GET', '/api/v1/auth/me')
-  const key = join(work, user + '.key')
-  const pub = join(work, user + '.pub')
-  await cli(bin, ['keys', 'gen', '--out', key, '--pub', pub, '--password-file', state.pw])
-  await api('PUT', `/api/v1/organizations/${me.orgId}/public-key`, { pem: readFileSync(pub, 'utf8') })
-  const tar = await bidPackage(user, priceFen, 256 << 10)
-  const env = join(work, user + '.the')
-  await cli(bin, ['seal', '--key', key, '--password-file', state.pw, '--to', pub, '--project', String(state.ann.projectId),
-    '--section', String(state.ann.sectionId), '--bidder', String(me.orgId), '--in', tar, '--out', env])
-  await cli(bin, ['bid', 'submit', '--server', srv.url, '--token', token, '--section', String(state.ann.sectionId), '--in', env])
-  return { user, token, key, env }
-}
-
 test('the opening: check-in and decryption in the browser, results, an objection, the signed record', async () => {
   const sid = state.ann.sectionId
-  const others = [await cliBidder('demo-bidder2', 99_100_000), await cliBidder('demo-bidder3', 101_250_000)]
+  const bidders = { bin, srv, work, pw: state.pw }
+  const others = [await cliBidder(bidders, 'demo-bidder2', state.ann, 99_100_000), await cliBidder(bidders, 'demo-bidder3', state.ann, 101_250_000)]
   const deadline = new Date(state.ann.deadline).getTime()
   await setClock(deadline - 10 * 60e3) // check-in opens 30 minutes before the deadline
 
@@ -302,17 +276,6 @@ test('the opening: check-in and decryption in the browser, results, an objection
   await shot(page, '13-bid-after-deadline')
   await page.context().close()
 })
-
-/** Polls cond every 200 ms until it returns a value, for at most limitMs. */
-async function eventually(what, limitMs, cond) {
-  const end = Date.now() + limitMs
-  for (;;) {
-    const v = await cond()
-    if (v) return v
-    if (Date.now() > end) throw new Error(`${what} did not happen within ${limitMs} ms`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
 
 /** Reads the room code from an expert's simulated SMS (sandbox inbox), once it has arrived. */
 function roomCode(api) {

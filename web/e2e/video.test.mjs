@@ -7,10 +7,11 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { apiClient, bearer, cli } from './harness.mjs'
+import { cliBidder, eventually } from './bidders.mjs'
 import { sandboxSuite } from './sandboxsuite.mjs'
 
 const s = sandboxSuite('video-')
@@ -18,47 +19,15 @@ const work = mkdtempSync(join(tmpdir(), 'th-e2e-video-'))
 const pw = join(work, 'pw')
 writeFileSync(pw, 'e2e-video-' + randomBytes(6).toString('hex'))
 
-/** A CLI bidder: key, registration, package, seal, submit (as suite.test.mjs). */
-async function cliBidder(user, ann, priceFen) {
-  const token = await bearer(s.srv.url, user, s.srv.logins[user])
-  const api = apiClient(s.srv.url, token)
-  const me = await api('GET', '/api/v1/auth/me')
-  const key = join(work, user + '.key')
-  const pub = join(work, user + '.pub')
-  await cli(s.bin, ['keys', 'gen', '--out', key, '--pub', pub, '--password-file', pw])
-  await api('PUT', `/api/v1/organizations/${me.orgId}/public-key`, { pem: readFileSync(pub, 'utf8') })
-  const doc = join(work, user + '-技术标.bin')
-  writeFileSync(doc, randomBytes(64 << 10))
-  const form = join(work, user + '-form.json')
-  writeFileSync(form, JSON.stringify({ priceFen, durationDays: 180, quality: '合格' }))
-  const tar = join(work, user + '.tar')
-  await cli(s.bin, ['bid', 'pack', '--form', form, '--out', tar, doc])
-  const env = join(work, user + '.the')
-  await cli(s.bin, ['seal', '--key', key, '--password-file', pw, '--to', pub, '--project', String(ann.projectId),
-    '--section', String(ann.sectionId), '--bidder', String(me.orgId), '--in', tar, '--out', env])
-  await cli(s.bin, ['bid', 'submit', '--server', s.srv.url, '--token', token, '--section', String(ann.sectionId), '--in', env])
-  return { user, key, env }
-}
-
-/** Polls cond every 200 ms until it returns a value, for at most limitMs. */
-async function eventually(what, limitMs, cond) {
-  const end = Date.now() + limitMs
-  for (;;) {
-    const v = await cond()
-    if (v) return v
-    if (Date.now() > end) throw new Error('timed out waiting for ' + what)
-    await new Promise((r) => setTimeout(r, 200)) // polling state another process changes
-  }
-}
-
 s.test('a camera films the opening; the supervisor jumps from "bid 2 decrypted" to that moment of the video', async () => {
   const list = await apiClient(s.srv.url)('GET', '/api/v1/public/announcements?q=' + encodeURIComponent('福新路'))
   const ann = list.items[0]
   const sid = ann.sectionId
+  const as = { bin: s.bin, srv: s.srv, work, pw }
   const bidders = [
-    await cliBidder('demo-bidder1', ann, 98_765_400),
-    await cliBidder('demo-bidder2', ann, 99_100_000),
-    await cliBidder('demo-bidder3', ann, 101_250_000),
+    await cliBidder(as, 'demo-bidder1', ann, 98_765_400, 64 << 10),
+    await cliBidder(as, 'demo-bidder2', ann, 99_100_000, 64 << 10),
+    await cliBidder(as, 'demo-bidder3', ann, 101_250_000, 64 << 10),
   ]
   let admin = await s.api('demo-admin')
   const deadline = new Date(ann.deadline).getTime()
