@@ -14,22 +14,31 @@ import (
 	"github.com/tenderhall/tenderhall/eventlog"
 	"github.com/tenderhall/tenderhall/notary"
 	"github.com/tenderhall/tenderhall/video"
+	"github.com/tenderhall/tenderhall/video/evidence"
 )
 
 // verifyVideoCmd checks a room's recording against the transparency log:
 // every segment logged in the window must be served with the bytes whose
 // SM3 hash the log holds, under a signed head of the platform key.
 func (e *env) verifyVideoCmd() *cobra.Command {
-	var server, pubFile, token, room, from, to string
+	var server, pubFile, token, room, from, to, pkg string
 	cmd := &cobra.Command{
-		Use:   "video --server URL --platform-pub platform.pub --room R --from T --to T [--token T]",
+		Use:   "video (--server URL --room R --from T --to T [--token T] | --evidence DIR) --platform-pub platform.pub",
 		Short: "Verify a room's recording: every logged segment's hash, under a signed head",
 		Long: "Downloads the transparency log and checks it against its signed heads (as verify log does), then\n" +
 			"for every camera of the room downloads each segment logged between --from and --to (RFC 3339)\n" +
 			"and compares its SM3 hash with the one in the log. A replaced, removed or reordered segment is\n" +
-			"reported by sequence number; any problem exits non-zero.",
+			"reported by sequence number; any problem exits non-zero.\n" +
+			"With --evidence it checks an evidence package (from tenderhall video evidence) offline instead:\n" +
+			"the signed head, each batch's inclusion proof, each segment's hash and the playlist.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if pkg != "" {
+				if pubFile == "" {
+					return fmt.Errorf("%w: --platform-pub is required", errUsage)
+				}
+				return e.verifyEvidence(pkg, pubFile)
+			}
 			e.credentials(&server, &token)
 			if server == "" || pubFile == "" || room == "" || from == "" || to == "" {
 				return fmt.Errorf("%w: --server, --platform-pub, --room, --from and --to are required", errUsage)
@@ -44,7 +53,7 @@ func (e *env) verifyVideoCmd() *cobra.Command {
 				return err
 			}
 			c := &logClient{base: strings.TrimRight(server, "/"), token: token, http: &http.Client{Timeout: time.Minute}}
-			return e.verifyVideo(cmd.Context(), c, pub, room, start, end)
+			return e.verifyVideo(cmd.Context(), c, pub, room, start, end, nil)
 		},
 	}
 	cmd.Flags().StringVar(&server, "server", "", "base URL of the platform")
@@ -53,6 +62,7 @@ func (e *env) verifyVideoCmd() *cobra.Command {
 	cmd.Flags().StringVar(&room, "room", "", "the room, as its cameras are registered")
 	cmd.Flags().StringVar(&from, "from", "", "start of the window, RFC 3339")
 	cmd.Flags().StringVar(&to, "to", "", "end of the window, RFC 3339")
+	cmd.Flags().StringVar(&pkg, "evidence", "", "check this evidence package directory offline instead of a server")
 	return cmd
 }
 
@@ -65,7 +75,7 @@ type loggedSegment struct {
 	event int64
 }
 
-func (e *env) verifyVideo(ctx context.Context, c *logClient, pub *notary.PublicKey, room string, from, to time.Time) error {
+func (e *env) verifyVideo(ctx context.Context, c *logClient, pub *notary.PublicKey, room string, from, to time.Time, w *evidence.Writer) error {
 	c.askForHead(ctx)
 	heads, problems, err := c.heads(ctx)
 	if err != nil {
@@ -84,17 +94,25 @@ func (e *env) verifyVideo(ctx context.Context, c *logClient, pub *notary.PublicK
 	if err := c.get(ctx, "/api/v1/video/cameras", &cams); err != nil {
 		return err
 	}
+	m := evidence.Manifest{Server: c.base, Room: room, From: from, To: to, Head: rep.Latest, Made: time.Now().UTC()}
 	checked := 0
 	for _, cam := range cams {
 		if cam.Room != room {
 			continue
 		}
 		logged := segmentsInLog(events, cam.ID, from, to, rep.Latest.TreeSize, &findings)
-		n, fs := c.checkSegments(ctx, cam, logged)
+		n, fs := c.checkSegments(ctx, cam, logged, w)
 		checked += n
 		findings = append(findings, fs...)
 		fmt.Fprintf(e.out, "camera %d (%s, %s): %d segments logged between %s and %s\n", cam.ID, cam.Room, cam.Name, len(logged),
 			from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339))
+		if w != nil {
+			ec, err := c.batches(ctx, cam, events, logged, rep.Latest.TreeSize)
+			if err != nil {
+				return err
+			}
+			m.Cameras = append(m.Cameras, ec)
+		}
 	}
 	for _, f := range findings {
 		fmt.Fprintln(e.out, "PROBLEM", f)
@@ -103,7 +121,32 @@ func (e *env) verifyVideo(ctx context.Context, c *logClient, pub *notary.PublicK
 		return fmt.Errorf("the recording failed verification: %d problem(s)", len(findings))
 	}
 	fmt.Fprintf(e.out, "OK: %d segments match the log under the signed head of size %d\n", checked, rep.Latest.TreeSize)
-	return nil
+	if w == nil {
+		return nil
+	}
+	return w.Finish(m)
+}
+
+// batches gathers, for the evidence package, every event that logged one
+// of camera's segments in the window, each with its inclusion proof under
+// the verified head of size.
+func (c *logClient) batches(ctx context.Context, cam video.Camera, events []eventlog.Event, logged []loggedSegment, size uint64) (evidence.Camera, error) {
+	want := map[int64]bool{}
+	for _, s := range logged {
+		want[s.event] = true
+	}
+	out := evidence.Camera{ID: cam.ID, Name: cam.Name, Kind: cam.Kind}
+	for _, ev := range events {
+		if !want[ev.Seq] {
+			continue
+		}
+		p, err := c.InclusionProof(ctx, uint64(ev.Seq), size)
+		if err != nil {
+			return evidence.Camera{}, fmt.Errorf("inclusion proof of event %d: %w", ev.Seq, err)
+		}
+		out.Batches = append(out.Batches, evidence.Batch{Event: ev, Proof: p})
+	}
+	return out, nil
 }
 
 // segmentsInLog collects camera's logged segments starting in [from, to),
@@ -144,7 +187,7 @@ func segmentsInLog(events []eventlog.Event, camera int64, from, to time.Time, si
 
 // checkSegments downloads every logged segment and names each one whose
 // bytes are missing, replaced, or another logged segment's (reordered).
-func (c *logClient) checkSegments(ctx context.Context, cam video.Camera, logged []loggedSegment) (int, []string) {
+func (c *logClient) checkSegments(ctx context.Context, cam video.Camera, logged []loggedSegment, w *evidence.Writer) (int, []string) {
 	bySM3 := map[string]int64{}
 	for _, s := range logged {
 		bySM3[s.SM3] = s.Seq
@@ -166,6 +209,11 @@ func (c *logClient) checkSegments(ctx context.Context, cam video.Camera, logged 
 			switch {
 			case got == s.SM3:
 				okCount++
+				if w != nil {
+					if err := w.Segment(cam.ID, s.File, body); err != nil {
+						out = append(out, fmt.Sprintf("camera %d segment %d: writing the evidence package: %v", cam.ID, s.Seq, err))
+					}
+				}
 			case moved:
 				out = append(out, fmt.Sprintf("camera %d segment %d (%s): reordered: served the bytes logged as segment %d", cam.ID, s.Seq, s.File, other))
 			default:

@@ -82,6 +82,7 @@ func TestVerifyVideoFindsTampering(t *testing.T) {
 			if err != nil || !strings.Contains(out, "OK:") {
 				t.Fatalf("untouched recording: %v\n%s", err, out)
 			}
+			checkEvidence(t, env, append([]string{"video", "evidence"}, args[2:]...), pub)
 			w, err := vids.WindowAround(ctx, accounts.Principal{UserID: 1, Roles: []accounts.Role{accounts.RoleAdmin}}, cred.Camera.ID, from, 0, to.Sub(from))
 			if err != nil || len(w.Segments) < 5 {
 				t.Fatalf("%d segments, %v", len(w.Segments), err)
@@ -124,6 +125,14 @@ func TestVerifyVideoFindsTampering(t *testing.T) {
 			if n := strings.Count(out, "PROBLEM"); n != 4 {
 				t.Errorf("%d problems reported, want 4:\n%s", n, out)
 			}
+			// No package is made of a recording that fails verification.
+			dir := filepath.Join(t.TempDir(), "tampered")
+			if _, _, err := execute(t, env, append([]string{"video", "evidence", "--out", dir}, args[2:]...)...); exitCode(err) == 0 {
+				t.Fatal("an evidence package was made of a tampered recording")
+			}
+			if _, err := os.Stat(dir); !os.IsNotExist(err) {
+				t.Fatalf("the failed export left %s behind: %v", dir, err)
+			}
 		})
 	}
 }
@@ -141,4 +150,38 @@ func itoaSeq(s video.Segment) string { return strconv.FormatInt(*s.Seq, 10) }
 
 func seqLine(s video.Segment, what string) string {
 	return "segment " + itoaSeq(s) + " (" + s.File + "): " + what
+}
+
+// checkEvidence exports the untouched recording as an evidence package,
+// verifies it offline, then tampers with the package's copy: a replaced
+// segment and a removed one are named, and the server plays no part.
+func checkEvidence(t *testing.T, env map[string]string, args []string, pub string) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "evidence")
+	if out, _, err := execute(t, env, append(args, "--out", dir)...); err != nil || !strings.Contains(out, "evidence package written") {
+		t.Fatalf("video evidence: %v\n%s", err, out)
+	}
+	offline := []string{"verify", "video", "--evidence", dir, "--platform-pub", pub}
+	out, _, err := execute(t, nil, offline...)
+	if err != nil || !strings.Contains(out, "OK:") {
+		t.Fatalf("verify video --evidence on the untouched package: %v\n%s", err, out)
+	}
+	segs, _ := filepath.Glob(filepath.Join(dir, "camera-*", "*.ts"))
+	if len(segs) < 5 {
+		t.Fatalf("the package holds %d segments", len(segs))
+	}
+	os.WriteFile(segs[1], []byte("not the recording"), 0o644)
+	os.Remove(segs[3])
+	out, _, err = execute(t, nil, offline...)
+	if exitCode(err) == 0 {
+		t.Fatalf("a tampered package passed:\n%s", out)
+	}
+	for _, want := range []string{"(" + filepath.Base(segs[1]) + "): replaced", "(" + filepath.Base(segs[3]) + "): removed"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in:\n%s", want, out)
+		}
+	}
+	if n := strings.Count(out, "PROBLEM"); n != 2 {
+		t.Errorf("%d problems reported, want 2:\n%s", n, out)
+	}
 }

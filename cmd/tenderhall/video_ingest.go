@@ -19,8 +19,8 @@ import (
 
 // videoCmd groups the room recorder's commands.
 func (e *env) videoCmd() *cobra.Command {
-	cmd := &cobra.Command{Use: "video", Short: "Room recorders: upload a camera's recording to the platform"}
-	cmd.AddCommand(e.videoIngestCmd())
+	cmd := &cobra.Command{Use: "video", Short: "Room recordings: upload a camera's recording, export an evidence package"}
+	cmd.AddCommand(e.videoIngestCmd(), e.videoEvidenceCmd())
 	return cmd
 }
 
