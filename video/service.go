@@ -89,6 +89,10 @@ func (s *Service) RegisterCamera(ctx context.Context, p accounts.Principal, req 
 	if !p.Has(accounts.RoleAdmin) {
 		return Credential{}, apperr.New(apperr.Forbidden, "只有管理员可以登记摄像机", "only an administrator registers cameras")
 	}
+	return s.register(ctx, p.Actor(), req)
+}
+
+func (s *Service) register(ctx context.Context, actor string, req CameraRequest) (Credential, error) {
 	req.Room, req.Name = strings.TrimSpace(req.Room), strings.TrimSpace(req.Name)
 	if req.Room == "" || len(req.Room) > 60 || req.Name == "" || len(req.Name) > 100 {
 		return Credential{}, apperr.New(apperr.Invalid, "请填写房间和摄像机名称（房间不超过 60 字节，名称不超过 100 字节）",
@@ -118,7 +122,7 @@ func (s *Service) RegisterCamera(ctx context.Context, p accounts.Principal, req 
 		if err := s.st.insertCamera(ctx, &c); err != nil {
 			return err
 		}
-		_, err := s.events.Append(ctx, eventlog.Entry{Type: "video.camera_registered", Subject: c.subject(), Actor: p.Actor(),
+		_, err := s.events.Append(ctx, eventlog.Entry{Type: "video.camera_registered", Subject: c.subject(), Actor: actor,
 			Payload: map[string]any{"room": c.Room, "name": c.Name, "kind": c.Kind, "evalRoomId": c.EvalRoomID}})
 		return err
 	})
@@ -134,6 +138,34 @@ func (s *Service) RotateToken(ctx context.Context, p accounts.Principal, id int6
 	if !p.Has(accounts.RoleAdmin) {
 		return Credential{}, apperr.New(apperr.Forbidden, "只有管理员可以更换摄像机凭据", "only an administrator rotates camera tokens")
 	}
+	return s.rotate(ctx, p.Actor(), id)
+}
+
+// EnsureCamera is for the platform's own recorders, which no one signs in
+// as (the demo's simulated cameras): it registers the camera of req's room
+// and name, or gives the one already registered a new token, logged with
+// actor (e.g. "system:demo-cameras"). No route reaches it. Errors: those
+// of RegisterCamera but Forbidden, and Conflict for a camera of that room
+// and name but of another kind.
+func (s *Service) EnsureCamera(ctx context.Context, actor string, req CameraRequest) (Credential, error) {
+	cams, err := s.st.cameras(ctx)
+	if err != nil {
+		return Credential{}, err
+	}
+	for _, c := range cams {
+		if c.Room != strings.TrimSpace(req.Room) || c.Name != strings.TrimSpace(req.Name) {
+			continue
+		}
+		if c.Kind != req.Kind || c.EvalRoomID != req.EvalRoomID {
+			return Credential{}, apperr.Newf(apperr.Conflict, "摄像机 %s（房间 %s）已按另一类型登记", "camera %s of room %s is registered as another kind",
+				c.Name, c.Room).WithField("name", "taken")
+		}
+		return s.rotate(ctx, actor, c.ID)
+	}
+	return s.register(ctx, actor, req)
+}
+
+func (s *Service) rotate(ctx context.Context, actor string, id int64) (Credential, error) {
 	secret := newSecret()
 	var c Camera
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
@@ -145,7 +177,7 @@ func (s *Service) RotateToken(ctx context.Context, p accounts.Principal, id int6
 		if err := s.st.saveToken(ctx, c); err != nil {
 			return err
 		}
-		_, err = s.events.Append(ctx, eventlog.Entry{Type: "video.camera_token_rotated", Subject: c.subject(), Actor: p.Actor(),
+		_, err = s.events.Append(ctx, eventlog.Entry{Type: "video.camera_token_rotated", Subject: c.subject(), Actor: actor,
 			Payload: map[string]any{"tokenVersion": c.TokenVersion}})
 		return err
 	})

@@ -18,7 +18,7 @@ import (
 // --bidder; bid submit by a bidder whose organisation has no key says what
 // to run; logout removes the saved token.
 func TestLoginRegisterAndSubmitWithTheSavedToken(t *testing.T) {
-	base, out, _ := startServe(t, map[string]string{}, "--data", t.TempDir(), "--demo")
+	base, out, _ := startServe(t, map[string]string{"TENDERHALL_DEMO_CAMERAS": "false"}, "--data", t.TempDir(), "--demo")
 	waitStatus(t, base+"/readyz", 200)
 	dir := t.TempDir()
 	env := map[string]string{"TENDERHALL_LOGIN_FILE": filepath.Join(dir, "cfg", "login.json"), passwordEnv: "Key-pass-2026"}

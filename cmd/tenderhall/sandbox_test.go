@@ -20,7 +20,7 @@ import (
 // serve as production, and a production configuration refuses the flag.
 func TestSandboxServerMovesItsClock(t *testing.T) {
 	dir := t.TempDir()
-	base, out, _ := startServe(t, map[string]string{}, "--data", dir, "--sandbox", "--demo")
+	base, out, _ := startServe(t, map[string]string{"TENDERHALL_DEMO_CAMERAS": "false"}, "--data", dir, "--sandbox", "--demo")
 	waitStatus(t, base+"/readyz", 200)
 	m := regexp.MustCompile(`demo-admin\s+(\S+)`).FindStringSubmatch(out.String())
 	if m == nil {

@@ -62,7 +62,9 @@ func (e *env) serve(ctx context.Context, a *app) error {
 	a.log.Info("listening", "addr", ln.Addr().String(), "embedded", a.cfg.Embedded())
 
 	workerDone := make(chan error, 1)
-	go func() { workerDone <- e.startup(ctx, a, &queue, &started) }()
+	var cams atomic.Pointer[demoCameras]
+	self := "http://" + ln.Addr().String()
+	go func() { workerDone <- e.startup(ctx, a, &queue, &started, self, &cams) }()
 
 	var fatal error
 	select {
@@ -76,6 +78,9 @@ func (e *env) serve(ctx context.Context, a *app) error {
 	a.log.Info("shutting down", "grace", a.cfg.ShutdownGrace.String())
 	shutCtx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownGrace)
 	defer cancel()
+	// The demo's cameras deliver their last segments while the server
+	// still answers: they stop before it does.
+	cams.Load().stop(a.cfg.ShutdownGrace / 2)
 	err = httpSrv.Shutdown(shutCtx)
 	if werr := <-workerDone; werr != nil && !errors.Is(werr, context.Canceled) {
 		a.log.Error("worker stopped with an error", "err", werr.Error())
@@ -89,7 +94,8 @@ func (e *env) serve(ctx context.Context, a *app) error {
 // startup waits for each dependency in turn, retrying with a capped backoff
 // and naming the one it waits for, then prepares the database and runs the
 // job worker until ctx ends.
-func (e *env) startup(ctx context.Context, a *app, queue *atomic.Pointer[jobs.Queue], started *atomic.Bool) error {
+func (e *env) startup(ctx context.Context, a *app, queue *atomic.Pointer[jobs.Queue], started *atomic.Bool,
+	self string, cams *atomic.Pointer[demoCameras]) error {
 	steps := []struct {
 		name string
 		fn   func(context.Context) error
@@ -125,6 +131,13 @@ func (e *env) startup(ctx context.Context, a *app, queue *atomic.Pointer[jobs.Qu
 	}
 	started.Store(true)
 	a.log.Info("ready")
+	if err := retry(ctx, a, "demo cameras", func(ctx context.Context) error {
+		d, err := e.startDemoCameras(ctx, a, self)
+		cams.Store(d)
+		return err
+	}); err != nil {
+		return err
+	}
 	q := *queue.Load()
 	defer q.Close()
 	return q.Run(ctx)

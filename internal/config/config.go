@@ -16,6 +16,9 @@ type Config struct {
 	DataDir   string // directory for the embedded database, blobs and keys
 	PublicURL string // external base URL, for links and presigned URLs; default http://Addr
 	Demo      bool   // seed demo organisations and users at start
+	// DemoCameras, with Demo, films every demo room with a simulated
+	// camera (an ffmpeg test pattern) when ffmpeg is on PATH.
+	DemoCameras bool
 	// Environment marks a deployment: "development" (the default) or
 	// "production". A production configuration refuses the sandbox.
 	Environment string
@@ -78,6 +81,7 @@ func Defaults() Config {
 		MaxBodyBytes:  1 << 20,
 		ShutdownGrace: 20 * time.Second,
 		NotifyCarrier: "simulator",
+		DemoCameras:   true,
 	}
 }
 

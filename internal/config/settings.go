@@ -75,6 +75,7 @@ var settings = []setting{
 	str("data", "data directory of the embedded default", func(c *Config) *string { return &c.DataDir }, false),
 	str("public_url", "external base URL", func(c *Config) *string { return &c.PublicURL }, false),
 	boolean("demo", "seed demo organisations and users", func(c *Config) *bool { return &c.Demo }),
+	boolean("demo.cameras", "with demo: film every demo room with a simulated camera (needs ffmpeg)", func(c *Config) *bool { return &c.DemoCameras }),
 	str("environment", "development or production; production refuses the sandbox", func(c *Config) *string { return &c.Environment }, false),
 	boolean("sandbox", "run as a sandbox (测试环境): the clock can be moved forward, everything is marked as a test",
 		func(c *Config) *bool { return &c.Sandbox }),

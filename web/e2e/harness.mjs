@@ -17,7 +17,7 @@ export async function startServer(bin) {
   const data = mkdtempSync(join(tmpdir(), 'th-e2e-'))
   const child = spawn(bin, ['serve', '--sandbox', '--demo', '--addr', '127.0.0.1:0', '--data', data], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, TENDERHALL_LOG_LEVEL: 'warn' },
+    env: { TENDERHALL_DEMO_CAMERAS: 'false', ...process.env, TENDERHALL_LOG_LEVEL: 'warn' }, // the video e2e films with a camera of its own
   })
   let out = ''
   process.on('exit', () => child.kill('SIGKILL')) // a test runner that times out skips after(); the server goes with it
