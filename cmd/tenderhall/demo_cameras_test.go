@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tenderhall/tenderhall/video"
+	"github.com/tenderhall/tenderhall/video/spool"
 )
 
 // TestDemoCamerasFilmEveryRoomAndFollowTheSandboxClock: serve --sandbox
@@ -115,4 +117,72 @@ func waitCameras(t *testing.T, base, token string, ok func(video.Camera) bool) [
 		}
 		time.Sleep(250 * time.Millisecond) // polling external encoders, not synchronising goroutines
 	}
+}
+
+// TestDemoCamerasDeliverASpoolLeftBehind: a take the server did not
+// deliver before it went down (here a finished ffmpeg recording put in the
+// opening camera's spool while the server is stopped) is uploaded by the
+// next start before that camera films again, and its spool removed.
+func TestDemoCamerasDeliverASpoolLeftBehind(t *testing.T) {
+	ffmpeg, err := exec.LookPath("ffmpeg")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("ffmpeg is not on PATH but CI=true")
+		}
+		t.Skip("ffmpeg not on PATH")
+	}
+	dir := t.TempDir()
+	var password string
+	var opening video.Camera
+	t.Run("first run", func(t *testing.T) {
+		base, out, _ := startServe(t, map[string]string{}, "--data", dir, "--demo")
+		waitStatus(t, base+"/readyz", 200)
+		m := regexp.MustCompile(`demo-admin\s+(\S+)`).FindStringSubmatch(out.String())
+		if m == nil {
+			t.Fatalf("no demo admin login printed:\n%s", out.String())
+		}
+		password = m[1]
+		for _, c := range waitCameras(t, base, bearer(t, base, "demo-admin", password), func(c video.Camera) bool { return c.LastSegmentAt != nil }) {
+			if c.Kind == video.KindOpening {
+				opening = c
+			}
+		}
+	})
+	if opening.ID == 0 {
+		t.Fatal("no opening camera")
+	}
+	left := filepath.Join(dir, "video-spool", strconv.FormatInt(opening.ID, 10), "1")
+	must(t, os.MkdirAll(left, 0o700))
+	enc := spool.TestPattern(context.Background(), ffmpeg, left, time.Now(), 4)
+	if b, err := enc.CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg: %v\n%s", err, b)
+	}
+	files, _ := filepath.Glob(filepath.Join(left, "*.ts"))
+	if len(files) < 2 {
+		t.Fatalf("the left-behind take holds %d segments", len(files))
+	}
+	recorded := time.Now()
+	t.Run("restart", func(t *testing.T) {
+		base, _, _ := startServe(t, map[string]string{}, "--data", dir, "--demo")
+		waitStatus(t, base+"/readyz", 200)
+		admin := bearer(t, base, "demo-admin", password)
+		waitCameras(t, base, admin, func(c video.Camera) bool { return c.LastSegmentAt != nil && c.LastSegmentAt.After(recorded) })
+		var w struct {
+			Segments []video.Segment `json:"segments"`
+		}
+		getJSON(t, base+"/api/v1/video/cameras/"+strconv.FormatInt(opening.ID, 10)+"/window?at="+strconv.FormatInt(recorded.Add(-2*time.Second).UnixMilli(), 10),
+			admin, &w)
+		logged := map[string]bool{}
+		for _, s := range w.Segments {
+			logged[s.File] = true
+		}
+		for _, f := range files {
+			if !logged[filepath.Base(f)] {
+				t.Errorf("left-behind segment %s not logged; the window holds %d segments", filepath.Base(f), len(w.Segments))
+			}
+		}
+		if _, err := os.Stat(left); !os.IsNotExist(err) {
+			t.Errorf("the delivered spool is still there: %v", err)
+		}
+	})
 }
