@@ -56,27 +56,43 @@ func (s *Service) WindowAround(ctx context.Context, p accounts.Principal, id int
 	return w, nil
 }
 
-// Playlist renders w as an HLS VOD playlist whose segment URIs uri gives;
-// every segment carries its program date time, and a discontinuity marks
-// each break in the sequence, so the player's clock stays the camera's.
+// Playlist renders w as an HLS VOD playlist whose segment URIs uri gives
+// (see VODPlaylist).
 func (w Window) Playlist(uri func(Segment) string) []byte {
+	es := make([]VODEntry, len(w.Segments))
+	for i, s := range w.Segments {
+		es[i] = VODEntry{Seq: *s.Seq, Start: *s.StartAt, DurationMS: *s.DurationMS, URI: uri(s)}
+	}
+	return VODPlaylist(es)
+}
+
+// VODEntry is one segment of a VOD playlist.
+type VODEntry struct {
+	Seq        int64
+	Start      time.Time // program date time
+	DurationMS int64
+	URI        string
+}
+
+// VODPlaylist renders es, in sequence order, as an HLS VOD playlist: every
+// segment carries its program date time, and a discontinuity marks each
+// break in the sequence, so the player's clock stays the camera's.
+func VODPlaylist(es []VODEntry) []byte {
 	var b strings.Builder
-	target := 1
-	for _, s := range w.Segments {
-		if sec := int((*s.DurationMS + 999) / 1000); sec > target {
-			target = sec
-		}
+	target := int64(1)
+	for _, e := range es {
+		target = max(target, (e.DurationMS+999)/1000)
 	}
 	fmt.Fprintf(&b, "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-TARGETDURATION:%d\n", target)
-	if len(w.Segments) > 0 {
-		fmt.Fprintf(&b, "#EXT-X-MEDIA-SEQUENCE:%d\n", *w.Segments[0].Seq)
+	if len(es) > 0 {
+		fmt.Fprintf(&b, "#EXT-X-MEDIA-SEQUENCE:%d\n", es[0].Seq)
 	}
-	for i, s := range w.Segments {
-		if i > 0 && *s.Seq != *w.Segments[i-1].Seq+1 {
+	for i, e := range es {
+		if i > 0 && e.Seq != es[i-1].Seq+1 {
 			b.WriteString("#EXT-X-DISCONTINUITY\n")
 		}
 		fmt.Fprintf(&b, "#EXT-X-PROGRAM-DATE-TIME:%s\n#EXTINF:%.3f,\n%s\n",
-			s.StartAt.UTC().Format("2006-01-02T15:04:05.000Z"), float64(*s.DurationMS)/1000, uri(s))
+			e.Start.UTC().Format("2006-01-02T15:04:05.000Z"), float64(e.DurationMS)/1000, e.URI)
 	}
 	b.WriteString("#EXT-X-ENDLIST\n")
 	return []byte(b.String())

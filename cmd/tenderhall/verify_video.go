@@ -21,7 +21,8 @@ import (
 // every segment logged in the window must be served with the bytes whose
 // SM3 hash the log holds, under a signed head of the platform key.
 func (e *env) verifyVideoCmd() *cobra.Command {
-	var server, pubFile, token, room, from, to, pkg string
+	var f videoFlags
+	var pkg string
 	cmd := &cobra.Command{
 		Use:   "video (--server URL --room R --from T --to T [--token T] | --evidence DIR) --platform-pub platform.pub",
 		Short: "Verify a room's recording: every logged segment's hash, under a signed head",
@@ -34,36 +35,59 @@ func (e *env) verifyVideoCmd() *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if pkg != "" {
-				if pubFile == "" {
+				if f.pubFile == "" {
 					return fmt.Errorf("%w: --platform-pub is required", errUsage)
 				}
-				return e.verifyEvidence(pkg, pubFile)
+				return e.verifyEvidence(pkg, f.pubFile)
 			}
-			e.credentials(&server, &token)
-			if server == "" || pubFile == "" || room == "" || from == "" || to == "" {
-				return fmt.Errorf("%w: --server, --platform-pub, --room, --from and --to are required", errUsage)
-			}
-			start, err1 := time.Parse(time.RFC3339, from)
-			end, err2 := time.Parse(time.RFC3339, to)
-			if err := errors.Join(err1, err2); err != nil || !end.After(start) || end.Sub(start) > video.MaxWindow {
-				return fmt.Errorf("%w: --from and --to are RFC 3339 times, --to after --from, at most %s apart", errUsage, video.MaxWindow)
-			}
-			pub, err := loadPublicKey(pubFile)
+			c, pub, start, end, err := f.prepare(e)
 			if err != nil {
 				return err
 			}
-			c := &logClient{base: strings.TrimRight(server, "/"), token: token, http: &http.Client{Timeout: time.Minute}}
-			return e.verifyVideo(cmd.Context(), c, pub, room, start, end, nil)
+			return e.verifyVideo(cmd.Context(), c, pub, f.room, start, end, nil)
 		},
 	}
-	cmd.Flags().StringVar(&server, "server", "", "base URL of the platform")
-	cmd.Flags().StringVar(&pubFile, "platform-pub", "", "the platform's SM2 public key (PEM), obtained out of band")
-	cmd.Flags().StringVar(&token, "token", "", "bearer token of a supervisor or admin (or TENDERHALL_TOKEN)")
-	cmd.Flags().StringVar(&room, "room", "", "the room, as its cameras are registered")
-	cmd.Flags().StringVar(&from, "from", "", "start of the window, RFC 3339")
-	cmd.Flags().StringVar(&to, "to", "", "end of the window, RFC 3339")
+	f.bind(cmd)
 	cmd.Flags().StringVar(&pkg, "evidence", "", "check this evidence package directory offline instead of a server")
 	return cmd
+}
+
+// videoFlags are the flags naming a room's recording on a platform, shared
+// by verify video and video evidence.
+type videoFlags struct {
+	server, pubFile, token, room, from, to string
+}
+
+func (f *videoFlags) bind(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.server, "server", "", "base URL of the platform")
+	cmd.Flags().StringVar(&f.pubFile, "platform-pub", "", "the platform's SM2 public key (PEM), obtained out of band")
+	cmd.Flags().StringVar(&f.token, "token", "", "bearer token of a supervisor or admin (or TENDERHALL_TOKEN)")
+	cmd.Flags().StringVar(&f.room, "room", "", "the room, as its cameras are registered")
+	cmd.Flags().StringVar(&f.from, "from", "", "start of the window, RFC 3339")
+	cmd.Flags().StringVar(&f.to, "to", "", "end of the window, RFC 3339")
+}
+
+// prepare checks the flags and returns the platform's client, its key and
+// the window.
+func (f *videoFlags) prepare(e *env) (*logClient, *notary.PublicKey, time.Time, time.Time, error) {
+	fail := func(err error) (*logClient, *notary.PublicKey, time.Time, time.Time, error) {
+		return nil, nil, time.Time{}, time.Time{}, err
+	}
+	e.credentials(&f.server, &f.token)
+	if f.server == "" || f.pubFile == "" || f.room == "" || f.from == "" || f.to == "" {
+		return fail(fmt.Errorf("%w: --server, --platform-pub, --room, --from and --to are required", errUsage))
+	}
+	start, err1 := time.Parse(time.RFC3339, f.from)
+	end, err2 := time.Parse(time.RFC3339, f.to)
+	if err := errors.Join(err1, err2); err != nil || !end.After(start) || end.Sub(start) > video.MaxWindow {
+		return fail(fmt.Errorf("%w: --from and --to are RFC 3339 times, --to after --from, at most %s apart", errUsage, video.MaxWindow))
+	}
+	pub, err := loadPublicKey(f.pubFile)
+	if err != nil {
+		return fail(err)
+	}
+	c := &logClient{base: strings.TrimRight(f.server, "/"), token: f.token, http: &http.Client{Timeout: time.Minute}}
+	return c, pub, start, end, nil
 }
 
 // loggedSegment is a segment as the log holds it.

@@ -1,23 +1,20 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"net/http"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/tenderhall/tenderhall/video"
 	"github.com/tenderhall/tenderhall/video/evidence"
 )
 
 // videoEvidenceCmd verifies a room's recording online, as verify video
 // does, and writes what it verified as a package that verifies offline.
 func (e *env) videoEvidenceCmd() *cobra.Command {
-	var server, pubFile, token, room, from, to, out string
+	var f videoFlags
+	var out string
 	cmd := &cobra.Command{
 		Use:   "evidence --server URL --platform-pub platform.pub --room R --from T --to T --out DIR [--token T]",
 		Short: "Export a room's recording for a time window as an evidence package that verifies offline (证据包)",
@@ -30,16 +27,10 @@ func (e *env) videoEvidenceCmd() *cobra.Command {
 			"When the recording fails verification nothing is kept and the command exits non-zero.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			e.credentials(&server, &token)
-			if server == "" || pubFile == "" || room == "" || from == "" || to == "" || out == "" {
+			if out == "" {
 				return fmt.Errorf("%w: --server, --platform-pub, --room, --from, --to and --out are required", errUsage)
 			}
-			start, err1 := time.Parse(time.RFC3339, from)
-			end, err2 := time.Parse(time.RFC3339, to)
-			if err := errors.Join(err1, err2); err != nil || !end.After(start) || end.Sub(start) > video.MaxWindow {
-				return fmt.Errorf("%w: --from and --to are RFC 3339 times, --to after --from, at most %s apart", errUsage, video.MaxWindow)
-			}
-			pub, err := loadPublicKey(pubFile)
+			c, pub, start, end, err := f.prepare(e)
 			if err != nil {
 				return err
 			}
@@ -47,8 +38,7 @@ func (e *env) videoEvidenceCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			c := &logClient{base: strings.TrimRight(server, "/"), token: token, http: &http.Client{Timeout: time.Minute}}
-			if err := e.verifyVideo(cmd.Context(), c, pub, room, start, end, w); err != nil {
+			if err := e.verifyVideo(cmd.Context(), c, pub, f.room, start, end, w); err != nil {
 				os.RemoveAll(out)
 				return err
 			}
@@ -56,12 +46,7 @@ func (e *env) videoEvidenceCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&server, "server", "", "base URL of the platform")
-	cmd.Flags().StringVar(&pubFile, "platform-pub", "", "the platform's SM2 public key (PEM), obtained out of band")
-	cmd.Flags().StringVar(&token, "token", "", "bearer token of a supervisor or admin (or TENDERHALL_TOKEN)")
-	cmd.Flags().StringVar(&room, "room", "", "the room, as its cameras are registered")
-	cmd.Flags().StringVar(&from, "from", "", "start of the window, RFC 3339")
-	cmd.Flags().StringVar(&to, "to", "", "end of the window, RFC 3339")
+	f.bind(cmd)
 	cmd.Flags().StringVar(&out, "out", "", "directory to write the package to (new or empty)")
 	return cmd
 }

@@ -2,11 +2,9 @@ package evidence
 
 import (
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/tenderhall/tenderhall/internal/apperr"
@@ -16,29 +14,15 @@ import (
 // PlaylistFile is the name of each camera's playlist in a written package.
 const PlaylistFile = "index.m3u8"
 
-// Playlist renders segs (in sequence order) as an HLS VOD playlist of
-// plain file names, with each segment's program date time and a
-// discontinuity at each break in the sequence, as the platform's player
-// gets it; ffplay or VLC play it from the package directory.
+// Playlist renders segs (in sequence order) as the platform's player gets
+// them (video.VODPlaylist), with plain file names: ffplay or VLC play it
+// from the package directory.
 func Playlist(segs []Segment) []byte {
-	var b strings.Builder
-	target := int64(1)
-	for _, s := range segs {
-		target = max(target, (s.DurationMS+999)/1000)
-	}
-	fmt.Fprintf(&b, "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-TARGETDURATION:%d\n", target)
-	if len(segs) > 0 {
-		fmt.Fprintf(&b, "#EXT-X-MEDIA-SEQUENCE:%d\n", segs[0].Seq)
-	}
+	es := make([]video.VODEntry, len(segs))
 	for i, s := range segs {
-		if i > 0 && s.Seq != segs[i-1].Seq+1 {
-			b.WriteString("#EXT-X-DISCONTINUITY\n")
-		}
-		fmt.Fprintf(&b, "#EXT-X-PROGRAM-DATE-TIME:%s\n#EXTINF:%.3f,\n%s\n",
-			time.UnixMilli(s.Start).UTC().Format("2006-01-02T15:04:05.000Z"), float64(s.DurationMS)/1000, s.File)
+		es[i] = video.VODEntry{Seq: s.Seq, Start: time.UnixMilli(s.Start), DurationMS: s.DurationMS, URI: s.File}
 	}
-	b.WriteString("#EXT-X-ENDLIST\n")
-	return []byte(b.String())
+	return video.VODPlaylist(es)
 }
 
 // Writer fills a package directory. The manifest is written last, through

@@ -105,9 +105,6 @@ func (u *Uploader) defaults() {
 	if u.Every <= 0 {
 		u.Every = 10 * time.Second
 	}
-	if u.Every <= 0 {
-		u.Every = 10 * time.Second
-	}
 	if u.Batch <= 0 {
 		u.Batch = 10
 	}
